@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { allRules } from "../rules/index.js";
+import { createRegistry } from "./engine/registry.js";
+import { runRules } from "./engine/run.js";
+import { discover, toPosix } from "./loaders/discovery.js";
+import { LazyRepository } from "./loaders/repository.js";
+import type { RunResult } from "./model/finding.js";
+import type { RuleMeta } from "./model/rule.js";
+import type { Rule } from "./rule-kit/define-rule.js";
+import { renderJson } from "./reporters/json.js";
+import { renderSarif } from "./reporters/sarif.js";
+import { renderTerminal, type TerminalOptions } from "./reporters/terminal.js";
+
+export const TOOL_NAME = "readiness-check";
+export const INFORMATION_URI = "https://github.com/readiness-check/readiness-check";
+
+export interface ScanOptions {
+  /** Folder to scan. */
+  path: string;
+  /** Repository root override (tests scan fixture folders as their own repositories). */
+  repoRoot?: string;
+  /** Run only these rule ids. */
+  only?: readonly string[];
+}
+
+export function toolVersion(): string {
+  // package.json sits two folders up from both src/api.ts and dist/src/api.js.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === TOOL_NAME && pkg.version) return pkg.version;
+    } catch {
+      // Not here; look one folder up.
+    }
+    dir = path.dirname(dir);
+  }
+  return "0.0.0";
+}
+
+export function registeredRules(): Rule[] {
+  return createRegistry(allRules);
+}
+
+export function ruleMetas(): RuleMeta[] {
+  return registeredRules().map((r) => r.meta);
+}
+
+export async function scan(options: ScanOptions): Promise<RunResult> {
+  const started = performance.now();
+  let rules = registeredRules();
+  if (options.only) {
+    const unknown = options.only.filter((id) => !rules.some((r) => r.meta.id === id));
+    if (unknown.length > 0) throw new UsageError(`unknown rule id: ${unknown.join(", ")}`);
+    rules = rules.filter((r) => options.only!.includes(r.meta.id));
+  }
+  const discovery = await discover(options.path, { repoRoot: options.repoRoot });
+  const repo = new LazyRepository(discovery);
+  const run = await runRules(
+    {
+      repo,
+      forEachGoFile: (visit) => repo.forEachGoFile(visit),
+      forEachTsFile: (visit) => repo.forEachTsFile(visit),
+      diagnostics: () => repo.diagnostics(),
+    },
+    rules,
+  );
+  const filesByKind: Record<string, number> = {};
+  for (const file of discovery.files) filesByKind[file.kind] = (filesByKind[file.kind] ?? 0) + 1;
+  return {
+    tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
+    repoRoot: discovery.repoRoot,
+    scanPrefix: toPosix(path.relative(discovery.repoRoot, discovery.scanRoot)),
+    findings: run.findings,
+    rules: run.rules,
+    stats: {
+      filesByKind,
+      skipped: repo.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      durationMs: Math.round(performance.now() - started),
+    },
+    complete: run.complete,
+  };
+}
+
+export type OutputFormat = "terminal" | "json" | "sarif";
+
+export function render(result: RunResult, format: OutputFormat, terminal: TerminalOptions = { color: false }): string {
+  switch (format) {
+    case "json":
+      return renderJson(result);
+    case "sarif":
+      return renderSarif(result);
+    case "terminal":
+      return renderTerminal(result, terminal);
+  }
+}
+
+/** A mistake in how the tool was called: exit code 2 with a one-line reason. */
+export class UsageError extends Error {}

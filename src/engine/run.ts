@@ -1,0 +1,154 @@
+import type { Finding, LoadDiagnostic, ReportDescriptor, RuleOutcome, RuleStatus, Severity } from "../model/finding.js";
+import type { Repository } from "../model/repository.js";
+import type { RuleMeta } from "../model/rule.js";
+import type { GoSourceFile, Rule, RuleContext, RuleVisitor, TsSourceFile } from "../rule-kit/define-rule.js";
+import { NOT_RENDERED, PARSE_ERROR, RULE_ERROR } from "./builtin-rules.js";
+import { maskSecrets } from "./mask.js";
+import { compareFindings, dedupeFindings } from "./sort.js";
+
+/** What the engine needs from the loaders; `api.ts` hands it a loaded repository. */
+export interface LoadedRepository {
+  repo: Repository;
+  /** Parses each Go file once and hands it to `visit`; the tree is freed after `visit` returns. */
+  forEachGoFile(visit: (file: GoSourceFile) => void): Promise<void>;
+  forEachTsFile(visit: (file: TsSourceFile) => void): Promise<void>;
+  /** Problems met by the loaders that ran so far (only what rules asked for is loaded). */
+  diagnostics(): LoadDiagnostic[];
+}
+
+export interface EngineRun {
+  findings: Finding[];
+  rules: RuleOutcome[];
+  /** False when a rule crashed. */
+  complete: boolean;
+}
+
+interface ActiveRule {
+  rule: Rule;
+  visitor: RuleVisitor;
+  findings: Finding[];
+  crashed: boolean;
+}
+
+export async function runRules(loaded: LoadedRepository, rules: readonly Rule[]): Promise<EngineRun> {
+  const outcomes = new Map<string, RuleStatus>();
+  const active: ActiveRule[] = [];
+  const crashes: Finding[] = [];
+
+  const recordCrash = (entry: ActiveRule, error: unknown, path = "") => {
+    entry.crashed = true;
+    crashes.push(crashFinding(entry.rule.meta, error, path));
+  };
+
+  for (const rule of rules) {
+    if (!rule.meta.inputs.some((kind) => loaded.repo.has(kind))) {
+      outcomes.set(rule.meta.id, "not-applicable");
+      continue;
+    }
+    const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false };
+    const context: RuleContext = {
+      repo: loaded.repo,
+      report: (descriptor) => entry.findings.push(toFinding(rule.meta, descriptor)),
+    };
+    try {
+      entry.visitor = rule.create(context);
+    } catch (error) {
+      recordCrash(entry, error);
+    }
+    active.push(entry);
+  }
+
+  // Source files are parsed once and shown to every rule that visits that language.
+  const goVisitors = active.filter((a) => a.visitor.go);
+  if (goVisitors.length > 0) {
+    await loaded.forEachGoFile((file) => {
+      for (const entry of goVisitors) {
+        if (entry.crashed) continue;
+        try {
+          entry.visitor.go!(file);
+        } catch (error) {
+          recordCrash(entry, error, file.path);
+        }
+      }
+    });
+  }
+  const tsVisitors = active.filter((a) => a.visitor.typescript);
+  if (tsVisitors.length > 0) {
+    await loaded.forEachTsFile((file) => {
+      for (const entry of tsVisitors) {
+        if (entry.crashed) continue;
+        try {
+          entry.visitor.typescript!(file);
+        } catch (error) {
+          recordCrash(entry, error, file.path);
+        }
+      }
+    });
+  }
+  for (const entry of active) {
+    if (entry.crashed || !entry.visitor.end) continue;
+    try {
+      entry.visitor.end();
+    } catch (error) {
+      recordCrash(entry, error);
+    }
+  }
+
+  const findings: Finding[] = [...crashes];
+  for (const entry of active) {
+    findings.push(...entry.findings);
+    outcomes.set(entry.rule.meta.id, entry.crashed ? "errored" : entry.findings.length > 0 ? "failed" : "passed");
+  }
+  for (const diagnostic of loaded.diagnostics()) findings.push(diagnosticFinding(diagnostic));
+
+  const sorted = dedupeFindings(findings).sort(compareFindings);
+  const counts = new Map<string, number>();
+  for (const finding of sorted) counts.set(finding.ruleId, (counts.get(finding.ruleId) ?? 0) + 1);
+
+  const ruleOutcomes: RuleOutcome[] = rules.map((rule) => ({
+    meta: rule.meta,
+    status: outcomes.get(rule.meta.id) ?? "passed",
+    findings: counts.get(rule.meta.id) ?? 0,
+  }));
+  for (const meta of [PARSE_ERROR, NOT_RENDERED, RULE_ERROR]) {
+    const count = counts.get(meta.id) ?? 0;
+    if (count > 0) ruleOutcomes.push({ meta, status: "failed", findings: count });
+  }
+  return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0 };
+}
+
+function toFinding(meta: RuleMeta, descriptor: ReportDescriptor): Finding {
+  const secrets = descriptor.secrets ?? [];
+  const related = (descriptor.related ?? []).map((r) => ({ ...r, message: maskSecrets(r.message, secrets) }));
+  return {
+    ruleId: meta.id,
+    section: meta.section,
+    severity: descriptor.severity ?? meta.severity,
+    message: maskSecrets(descriptor.message, secrets),
+    fix: maskSecrets(descriptor.fix ?? meta.remediation, secrets),
+    path: descriptor.path,
+    range: descriptor.range,
+    related,
+  };
+}
+
+function diagnosticFinding(diagnostic: LoadDiagnostic): Finding {
+  const meta = diagnostic.kind === "not-rendered" ? NOT_RENDERED : PARSE_ERROR;
+  return toFinding(meta, { path: diagnostic.path, range: diagnostic.range, message: diagnostic.message });
+}
+
+function crashFinding(meta: RuleMeta, error: unknown, path: string): Finding {
+  const reason = error instanceof Error ? error.message : String(error);
+  const where = path ? ` on ${path}` : "";
+  return toFinding(RULE_ERROR, {
+    path,
+    range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    message: `Rule ${meta.id} crashed${where}: ${reason}. The rest of the scan ran; this rule's results are incomplete.`,
+  });
+}
+
+export function meetsThreshold(severity: Severity, threshold: Severity | "never"): boolean {
+  if (threshold === "never") return false;
+  const order: Severity[] = ["note", "warning", "error"];
+  return order.indexOf(severity) >= order.indexOf(threshold);
+}

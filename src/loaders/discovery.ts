@@ -1,0 +1,167 @@
+import { execFileSync } from "node:child_process";
+import { promises as fs, realpathSync } from "node:fs";
+import path from "node:path";
+import ignore, { type Ignore } from "ignore";
+import type { FileKind, RepoFile } from "../model/repository.js";
+
+/** Folders that hold other people's code or build output: never the service's own artifacts. */
+const SKIPPED_DIRS = new Set([
+  ".git",
+  ".hg",
+  ".svn",
+  "node_modules",
+  "vendor",
+  "bower_components",
+  "dist",
+  "coverage",
+  ".next",
+  ".nuxt",
+  ".turbo",
+  ".cache",
+  ".terraform",
+  "__pycache__",
+  ".venv",
+]);
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+export interface Discovery {
+  /** Absolute repository root: git top level, else the scanned folder. */
+  repoRoot: string;
+  /** Absolute scanned folder. */
+  scanRoot: string;
+  files: RepoFile[];
+  skipped: { path: string; reason: string }[];
+  /** Whether .gitignore excludes a repository-relative path (for files discovery never listed). */
+  isIgnored(relativePath: string): boolean;
+}
+
+export function findRepoRoot(scanRoot: string): string {
+  try {
+    const top = execFileSync("git", ["rev-parse", "--show-toplevel"], {
+      cwd: scanRoot,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    return top ? realpathSync(top) : scanRoot;
+  } catch {
+    return scanRoot;
+  }
+}
+
+export function toPosix(relative: string): string {
+  return relative.split(path.sep).join("/");
+}
+
+/** Walks the scanned folder, honouring every .gitignore from the repository root down. */
+export async function discover(
+  scanRootInput: string,
+  options: { repoRoot?: string; maxFileBytes?: number } = {},
+): Promise<Discovery> {
+  const scanRoot = realpathSync(scanRootInput);
+  const repoRoot = options.repoRoot ? realpathSync(options.repoRoot) : findRepoRoot(scanRoot);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const files: RepoFile[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  // Each .gitignore applies to paths relative to its own folder.
+  const matchers: { base: string; ig: Ignore }[] = [];
+
+  const addGitignore = async (dirRelative: string) => {
+    const file = path.join(repoRoot, dirRelative, ".gitignore");
+    try {
+      const text = await fs.readFile(file, "utf8");
+      matchers.push({ base: dirRelative, ig: ignore().add(text) });
+    } catch {
+      // No .gitignore here.
+    }
+  };
+  const isIgnored = (relative: string, isDir = false): boolean => {
+    for (const { base, ig } of matchers) {
+      if (base && !(relative === base || relative.startsWith(base + "/"))) continue;
+      const inner = base ? relative.slice(base.length + 1) : relative;
+      if (!inner) continue;
+      if (ig.ignores(isDir ? inner + "/" : inner)) return true;
+    }
+    return false;
+  };
+
+  // .gitignore files between the repository root and the scanned folder also apply.
+  const scanRelative = toPosix(path.relative(repoRoot, scanRoot));
+  const ancestors = scanRelative ? scanRelative.split("/") : [];
+  for (let i = 0; i < ancestors.length; i++) await addGitignore(ancestors.slice(0, i).join("/"));
+
+  const walk = async (dirRelative: string) => {
+    await addGitignore(dirRelative);
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await fs.readdir(path.join(repoRoot, dirRelative), { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: dirRelative || ".", reason: `unreadable folder (${(error as NodeJS.ErrnoException).code ?? "error"})` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRS.has(entry.name) || isIgnored(relative, true)) continue;
+        await walk(relative);
+      } else if (entry.isFile()) {
+        if (isIgnored(relative)) continue;
+        const kind = classify(entry.name);
+        if (kind === "other") continue;
+        const stat = await fs.stat(path.join(repoRoot, relative));
+        if (stat.size > maxBytes) {
+          skipped.push({ path: relative, reason: `larger than ${Math.round(maxBytes / 1024)} KiB` });
+          continue;
+        }
+        files.push({ path: relative, kind, size: stat.size });
+      }
+      // Symbolic links are not followed: they can loop or leave the repository.
+    }
+  };
+  await walk(scanRelative);
+  return { repoRoot, scanRoot, files, skipped, isIgnored: (p) => isIgnored(p) };
+}
+
+const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "go.sum", "go.work.sum"]);
+const MANIFESTS = new Set(["package.json", "go.mod", "go.work"]);
+
+/** Classifies a file by its name alone; nothing is read. */
+export function classify(fileName: string): FileKind {
+  const lower = fileName.toLowerCase();
+  if (LOCKFILES.has(fileName)) return "lockfile";
+  if (MANIFESTS.has(fileName)) return "manifest";
+  if (
+    lower === "dockerfile" ||
+    lower === "containerfile" ||
+    lower.endsWith(".dockerfile") ||
+    (lower.startsWith("dockerfile.") && !lower.endsWith(".md") && lower !== "dockerfile.dockerignore")
+  ) {
+    return "dockerfile";
+  }
+  if (lower === ".env" || lower.startsWith(".env.") || lower.endsWith(".env")) return "env";
+  const ext = path.extname(lower);
+  switch (ext) {
+    case ".yaml":
+    case ".yml":
+      return "yaml";
+    case ".json":
+      return "json";
+    case ".proto":
+      return "proto";
+    case ".go":
+      return "go";
+    case ".ts":
+    case ".tsx":
+    case ".mts":
+    case ".cts":
+      return lower.endsWith(".d.ts") || lower.endsWith(".d.mts") || lower.endsWith(".d.cts") ? "other" : "typescript";
+    case ".js":
+    case ".jsx":
+    case ".mjs":
+    case ".cjs":
+      return lower.endsWith(".min.js") ? "other" : "javascript";
+    default:
+      return "other";
+  }
+}

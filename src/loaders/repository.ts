@@ -1,0 +1,226 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type {
+  CiPipeline,
+  ConfigDocument,
+  ContainerRef,
+  DockerfileModel,
+  GoFile,
+  K8sObject,
+  Manifests,
+  ProtoFile,
+  TsFile,
+  Workload,
+} from "../model/artifacts.js";
+import type { LoadDiagnostic } from "../model/finding.js";
+import type { RepoFile, Repository } from "../model/repository.js";
+import type { InputKind } from "../model/rule.js";
+import { loadCiPipeline, isCiPipelinePath } from "./ci.js";
+import { loadEnvFile, loadJsonConfig } from "./config.js";
+import type { Discovery } from "./discovery.js";
+import { loadDockerfile } from "./dockerfile.js";
+import { createGoParser } from "./go.js";
+import { extractContainers, extractWorkloads } from "./kubernetes.js";
+import { loadManifests } from "./manifests.js";
+import { loadProto } from "./proto.js";
+import { parseTsFile } from "./typescript.js";
+import { loadYamlFile } from "./yaml-documents.js";
+
+/** Disk access for loaders that need more than one file's text. */
+export interface RepoReader {
+  readText(relativePath: string): string | undefined;
+  exists(relativePath: string): boolean;
+  isIgnored(relativePath: string): boolean;
+}
+
+/**
+ * The repository model, built lazily: each artifact kind is read and parsed the first time a rule
+ * asks for it, once, and problems become diagnostics instead of exceptions.
+ */
+export class LazyRepository implements Repository {
+  private readonly cache = new Map<string, unknown>();
+  private readonly loadDiagnostics: LoadDiagnostic[] = [];
+  readonly skipped: { path: string; reason: string }[];
+  readonly reader: RepoReader;
+
+  constructor(private readonly discovery: Discovery) {
+    this.skipped = [...discovery.skipped];
+    this.reader = {
+      readText: (p) => this.readText(p),
+      exists: (p) => existsSync(path.join(discovery.repoRoot, p)),
+      isIgnored: (p) => discovery.isIgnored(p),
+    };
+  }
+
+  get files(): readonly RepoFile[] {
+    return this.discovery.files;
+  }
+
+  diagnostics(): LoadDiagnostic[] {
+    return this.loadDiagnostics;
+  }
+
+  get dockerfiles(): readonly DockerfileModel[] {
+    return this.once("dockerfiles", () => this.loadEach("dockerfile", loadDockerfile));
+  }
+
+  get kubernetes(): readonly K8sObject[] {
+    return this.yaml().kubernetes;
+  }
+
+  get workloads(): readonly Workload[] {
+    return this.once("workloads", () => extractWorkloads(this.kubernetes));
+  }
+
+  get containers(): readonly ContainerRef[] {
+    return this.once("containers", () => extractContainers(this.workloads));
+  }
+
+  get protos(): readonly ProtoFile[] {
+    return this.once("protos", () => this.loadEach("proto", loadProto));
+  }
+
+  get configs(): readonly ConfigDocument[] {
+    return this.once("configs", () => [
+      ...this.yaml().configs,
+      ...this.loadEach("json", loadJsonConfig).flat(),
+      ...this.loadEach("env", loadEnvFile).flat(),
+    ]);
+  }
+
+  get manifests(): Manifests {
+    return this.once("manifests", () => {
+      const result = loadManifests(this.discovery.files, this.reader);
+      this.loadDiagnostics.push(...result.diagnostics);
+      return result.value!;
+    });
+  }
+
+  get ci(): readonly CiPipeline[] {
+    return this.once("ci", () =>
+      this.loadEach("yaml", loadCiPipeline, (file) => isCiPipelinePath(file.path)),
+    );
+  }
+
+  has(kind: InputKind): boolean {
+    switch (kind) {
+      case "dockerfile":
+        return this.filesOf("dockerfile").length > 0;
+      case "kubernetes":
+        return this.kubernetes.length > 0;
+      case "proto":
+        return this.filesOf("proto").length > 0;
+      case "config":
+        return this.configs.length > 0;
+      case "manifest":
+        return this.filesOf("manifest").length > 0;
+      case "ci":
+        return this.ci.length > 0;
+      case "go":
+        return this.filesOf("go").length > 0;
+      case "typescript":
+        return this.filesOf("typescript").length + this.filesOf("javascript").length > 0;
+    }
+  }
+
+  /** Parses each Go file once, hands it to `visit`, then frees its tree. */
+  async forEachGoFile(visit: (file: GoFile<never>) => void): Promise<void> {
+    const files = this.filesOf("go");
+    if (files.length === 0) return;
+    const parser = await createGoParser();
+    try {
+      for (const file of files) {
+        const text = this.readText(file.path);
+        if (text === undefined) continue;
+        const parsed = parser.parse(file.path, text);
+        this.loadDiagnostics.push(...parsed.diagnostics);
+        try {
+          visit(parsed.file as GoFile<never>);
+        } finally {
+          parser.free(parsed.file);
+        }
+      }
+    } finally {
+      parser.dispose();
+    }
+  }
+
+  /** Parses each TypeScript/JavaScript file once and hands it to `visit`; nothing is kept. */
+  async forEachTsFile(visit: (file: TsFile<never, never>) => void): Promise<void> {
+    for (const file of [...this.filesOf("typescript"), ...this.filesOf("javascript")].sort(byPath)) {
+      const text = this.readText(file.path);
+      if (text === undefined) continue;
+      const parsed = parseTsFile(file.path, text);
+      this.loadDiagnostics.push(...parsed.diagnostics);
+      visit(parsed.file as TsFile<never, never>);
+    }
+  }
+
+  private yaml(): { kubernetes: K8sObject[]; configs: ConfigDocument[] } {
+    return this.once("yaml", () => {
+      const kubernetes: K8sObject[] = [];
+      const configs: ConfigDocument[] = [];
+      for (const file of this.filesOf("yaml")) {
+        if (isCiPipelinePath(file.path)) continue;
+        const text = this.readText(file.path);
+        if (text === undefined) continue;
+        const result = loadYamlFile(file.path, text);
+        kubernetes.push(...result.kubernetes);
+        configs.push(...result.configs);
+        this.loadDiagnostics.push(...result.diagnostics);
+      }
+      return { kubernetes, configs };
+    });
+  }
+
+  private filesOf(kind: RepoFile["kind"]): RepoFile[] {
+    return this.once(`files:${kind}`, () => this.discovery.files.filter((f) => f.kind === kind));
+  }
+
+  private loadEach<T>(
+    kind: RepoFile["kind"],
+    load: (path: string, text: string) => { value?: T; diagnostics: LoadDiagnostic[] },
+    include: (file: RepoFile) => boolean = () => true,
+  ): T[] {
+    const values: T[] = [];
+    for (const file of this.filesOf(kind)) {
+      if (!include(file)) continue;
+      const text = this.readText(file.path);
+      if (text === undefined) continue;
+      const result = load(file.path, text);
+      this.loadDiagnostics.push(...result.diagnostics);
+      if (result.value !== undefined) values.push(result.value);
+    }
+    return values;
+  }
+
+  private once<T>(key: string, build: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, build());
+    return this.cache.get(key) as T;
+  }
+
+  private readText(relativePath: string): string | undefined {
+    let buffer: Buffer;
+    try {
+      buffer = readFileSync(path.join(this.discovery.repoRoot, relativePath));
+    } catch (error) {
+      this.skip(relativePath, `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      return undefined;
+    }
+    if (buffer.subarray(0, 8000).includes(0)) {
+      this.skip(relativePath, "binary");
+      return undefined;
+    }
+    // A byte-order mark is invisible in editors; dropping it keeps columns as users see them.
+    const text = buffer.toString("utf8");
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  private skip(relativePath: string, reason: string) {
+    if (!this.skipped.some((s) => s.path === relativePath)) this.skipped.push({ path: relativePath, reason });
+  }
+}
+
+function byPath(a: RepoFile, b: RepoFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+import type {
+  CiPipeline,
+  ConfigDocument,
+  ContainerRef,
+  DockerfileModel,
+  K8sObject,
+  Manifests,
+  ProtoFile,
+  Workload,
+} from "./artifacts.js";
+import type { InputKind } from "./rule.js";
+
+/** How discovery classified a file by its name, before anything is parsed. */
+export type FileKind =
+  | "dockerfile"
+  | "yaml"
+  | "json"
+  | "env"
+  | "proto"
+  | "go"
+  | "typescript"
+  | "javascript"
+  | "manifest"
+  | "lockfile"
+  | "other";
+
+export interface RepoFile {
+  /** Repository-relative path, forward slashes. */
+  path: string;
+  kind: FileKind;
+  size: number;
+}
+
+/**
+ * The repository as rules see it. Every artifact list is parsed on first access and cached;
+ * Go and TypeScript files are not here: the engine streams them to rules' visitors one at a time.
+ */
+export interface Repository {
+  /** Every file discovery kept (gitignore honoured, vendored and build output skipped). */
+  readonly files: readonly RepoFile[];
+  readonly dockerfiles: readonly DockerfileModel[];
+  /** Every Kubernetes object, `kind: List` items expanded. */
+  readonly kubernetes: readonly K8sObject[];
+  /** Objects that carry a pod spec, whatever their kind. */
+  readonly workloads: readonly Workload[];
+  /** Every container of every workload, init containers and native sidecars included. */
+  readonly containers: readonly ContainerRef[];
+  readonly protos: readonly ProtoFile[];
+  /** YAML/JSON/.env documents that are neither Kubernetes objects nor CI pipelines. */
+  readonly configs: readonly ConfigDocument[];
+  readonly manifests: Manifests;
+  readonly ci: readonly CiPipeline[];
+  /** Whether the repository has anything of that kind to check (used for "not applicable"). */
+  has(kind: InputKind): boolean;
+}

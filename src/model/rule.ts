@@ -1,0 +1,49 @@
+import type { Severity } from "./finding.js";
+
+/** The five sections of the launch checklist, in report order. */
+export type Section = "foundation" | "architecture" | "dependencies" | "operations" | "security";
+
+export const SECTIONS: readonly Section[] = ["foundation", "architecture", "dependencies", "operations", "security"];
+
+export const SECTION_TITLES: Record<Section, string> = {
+  foundation: "Foundation",
+  architecture: "Architecture",
+  dependencies: "Dependencies",
+  operations: "Operations",
+  security: "Security",
+};
+
+/** Kinds of artifact a rule can ask the engine to load. */
+export type InputKind =
+  | "dockerfile"
+  | "kubernetes"
+  | "proto"
+  | "config"
+  | "manifest"
+  | "ci"
+  | "go"
+  | "typescript";
+
+export interface RuleMeta {
+  /** `<area>/<kebab-name>`; the rule file's name is the tail. */
+  id: string;
+  section: Section;
+  title: string;
+  severity: Severity;
+  /** Why it matters in production: one or two sentences. */
+  rationale: string;
+  /** How to fix it: one sentence, imperative. */
+  remediation: string;
+  /** Longer documentation in Markdown (examples of bad and good); rendered into docs/rules. */
+  docs?: string;
+  /** Artifacts the rule reads. With none of them in the repository the rule is not applicable. */
+  inputs: InputKind[];
+  /** Tags for SARIF and filtering, e.g. "security", "docker". */
+  tags: string[];
+  /** SARIF precision: how often a finding is right. */
+  precision: "very-high" | "high" | "medium" | "low";
+  /** For security rules: GitHub's security-severity score, 0.0–10.0. */
+  securitySeverity?: number;
+  /** Derived from the id by defineRule; never written by hand. */
+  docsUrl: string;
+}
