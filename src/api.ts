@@ -6,7 +6,8 @@ import { createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
 import { discover, toPosix } from "./loaders/discovery.js";
 import { LazyRepository } from "./loaders/repository.js";
-import type { RunResult } from "./model/finding.js";
+import type { RunResult, Severity } from "./model/finding.js";
+import { meetsThreshold } from "./engine/run.js";
 import type { RuleMeta } from "./model/rule.js";
 import type { Rule } from "./rule-kit/define-rule.js";
 import { renderJson } from "./reporters/json.js";
@@ -95,6 +96,23 @@ export function render(result: RunResult, format: OutputFormat, terminal: Termin
     case "terminal":
       return renderTerminal(result, terminal);
   }
+}
+
+export type { Severity };
+
+/** 2 when the scan is incomplete (a rule crashed), 1 when a finding reaches the threshold, else 0. */
+export function exitCodeFor(result: RunResult, failOn: Severity | "never"): number {
+  if (!result.complete) return 2;
+  return result.findings.some((f) => meetsThreshold(f.severity, failOn)) ? 1 : 0;
+}
+
+export function renderRuleList(format: "terminal" | "json"): string {
+  const metas = ruleMetas();
+  if (format === "json") {
+    return JSON.stringify(metas.map(({ id, section, severity, title, docsUrl }) => ({ id, section, severity, title, docsUrl })), null, 2) + "\n";
+  }
+  const width = Math.max(...metas.map((m) => m.id.length));
+  return metas.map((m) => `${m.id.padEnd(width)}  ${m.section.padEnd(12)}  ${m.severity.padEnd(7)}  ${m.title}`).join("\n") + "\n";
 }
 
 /** A mistake in how the tool was called: exit code 2 with a one-line reason. */

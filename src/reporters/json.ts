@@ -1,6 +1,61 @@
-import type { RunResult } from "../model/finding.js";
+import type { RunResult, Severity } from "../model/finding.js";
 
-// STUB
+/** Bumped whenever a field is renamed or removed; adding a field keeps the version. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * The documented JSON shape (README "JSON output"). Timing is left out on purpose so that two runs
+ * over the same tree produce byte-identical output.
+ */
 export function renderJson(result: RunResult): string {
-  return JSON.stringify(result, null, 2) + "\n";
+  const count = (severity: Severity) => result.findings.filter((f) => f.severity === severity).length;
+  const output = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: result.tool.name, version: result.tool.version },
+    repoRoot: result.repoRoot,
+    scanPrefix: result.scanPrefix,
+    complete: result.complete,
+    summary: {
+      errors: count("error"),
+      warnings: count("warning"),
+      notes: count("note"),
+      rulesPassed: result.rules.filter((r) => r.status === "passed").length,
+      rulesFailed: result.rules.filter((r) => r.status === "failed").length,
+      rulesNotApplicable: result.rules.filter((r) => r.status === "not-applicable").length,
+      rulesErrored: result.rules.filter((r) => r.status === "errored").length,
+    },
+    rules: result.rules.map((r) => ({
+      id: r.meta.id,
+      section: r.meta.section,
+      title: r.meta.title,
+      severity: r.meta.severity,
+      status: r.status,
+      findings: r.findings,
+      docsUrl: r.meta.docsUrl,
+    })),
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      section: f.section,
+      severity: f.severity,
+      message: f.message,
+      fix: f.fix,
+      path: f.path,
+      line: f.range.start.line,
+      column: f.range.start.column,
+      endLine: f.range.end.line,
+      endColumn: f.range.end.column,
+      related: f.related.map((r) => ({
+        path: r.path,
+        line: r.range.start.line,
+        column: r.range.start.column,
+        message: r.message,
+      })),
+    })),
+    files: { byKind: sortKeys(result.stats.filesByKind), skipped: result.stats.skipped },
+  };
+  return JSON.stringify(output, null, 2) + "\n";
+}
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -1,11 +1,94 @@
-import type { RunResult } from "../model/finding.js";
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Finding, RuleOutcome, RunResult, Severity } from "../model/finding.js";
+import { SECTIONS, SECTION_TITLES, type Section } from "../model/rule.js";
 
 export interface TerminalOptions {
   color: boolean;
 }
 
-// STUB
+const SEVERITY_LABEL: Record<Severity, string> = { error: "error", warning: "warning", note: "note" };
+
+/** The human report: findings grouped by checklist section, each with location, why and fix; then a summary. */
 export function renderTerminal(result: RunResult, options: TerminalOptions): string {
-  void options;
-  return result.findings.map((f) => `${f.path}:${f.range.start.line}:${f.range.start.column} ${f.severity} ${f.message} [${f.ruleId}]`).join("\n") + "\n";
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const lines: string[] = [];
+  const where = result.scanPrefix ? `${result.repoRoot}/${result.scanPrefix}` : result.repoRoot;
+  lines.push(c.bold(`readiness-check ${result.tool.version}`) + c.dim(` · ${where}`), "");
+
+  const diagnosticIds = new Set(result.rules.filter((r) => r.meta.tags.includes("diagnostic")).map((r) => r.meta.id));
+  const groups: { title: string; findings: Finding[] }[] = [];
+  const diagnostics = result.findings.filter((f) => diagnosticIds.has(f.ruleId));
+  if (diagnostics.length > 0) groups.push({ title: "Could not check", findings: diagnostics });
+  for (const section of SECTIONS) {
+    const findings = result.findings.filter((f) => f.section === section && !diagnosticIds.has(f.ruleId));
+    if (findings.length > 0) groups.push({ title: SECTION_TITLES[section], findings });
+  }
+
+  for (const group of groups) {
+    lines.push(c.bold.underline(group.title) + c.dim(` (${plural(group.findings.length, "finding")})`));
+    for (const finding of group.findings) lines.push(...renderFinding(finding, c), "");
+  }
+  if (result.findings.length === 0) lines.push(c.green("No findings."), "");
+
+  lines.push(...renderSummary(result, c));
+  return lines.join("\n") + "\n";
+}
+
+function renderFinding(finding: Finding, c: ChalkInstance): string[] {
+  const location = finding.path ? `${finding.path}:${finding.range.start.line}:${finding.range.start.column}` : "(repository)";
+  const out = [
+    `  ${severityBadge(finding.severity, c)} ${c.bold(location)}  ${c.dim(finding.ruleId)}`,
+    `    ${finding.message}`,
+  ];
+  for (const related of finding.related) {
+    out.push(c.dim(`    see ${related.path}:${related.range.start.line}:${related.range.start.column}: ${related.message}`));
+  }
+  out.push(`    ${c.cyan("fix:")} ${finding.fix}`);
+  return out;
+}
+
+function severityBadge(severity: Severity, c: ChalkInstance): string {
+  const label = SEVERITY_LABEL[severity].padEnd(7);
+  return severity === "error" ? c.red(label) : severity === "warning" ? c.yellow(label) : c.blue(label);
+}
+
+function renderSummary(result: RunResult, c: ChalkInstance): string[] {
+  const count = (s: Severity) => result.findings.filter((f) => f.severity === s).length;
+  const status = (s: RuleOutcome["status"]) => result.rules.filter((r) => r.status === s);
+  const notApplicable = status("not-applicable");
+  const errored = status("errored");
+  const lines = [c.bold("Summary")];
+  lines.push(
+    `  Findings: ${c.red(plural(count("error"), "error"))}, ${c.yellow(plural(count("warning"), "warning"))}, ${c.blue(plural(count("note"), "note"))}`,
+  );
+  lines.push(`  Rules:    ${status("passed").length} passed, ${status("failed").length} failed, ${notApplicable.length} not applicable${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
+  for (const section of SECTIONS) {
+    const rules = result.rules.filter((r) => r.meta.section === section && !r.meta.tags.includes("diagnostic"));
+    if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules)}`));
+  }
+  if (notApplicable.length > 0) {
+    lines.push(c.dim(`  Not applicable (nothing to check): ${notApplicable.map((r) => r.meta.id).join(", ")}`));
+  }
+  const kinds = Object.entries(result.stats.filesByKind).sort(([a], [b]) => (a < b ? -1 : 1));
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0);
+  lines.push(`  Files:    ${total} scanned${kinds.length ? ` (${kinds.map(([k, n]) => `${n} ${k}`).join(", ")})` : ""}`);
+  if (result.stats.skipped.length > 0) {
+    const shown = result.stats.skipped.slice(0, 5).map((s) => `${s.path}: ${s.reason}`);
+    const more = result.stats.skipped.length - shown.length;
+    lines.push(`  Skipped:  ${plural(result.stats.skipped.length, "file")} (${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""})`);
+  }
+  lines.push(`  Time:     ${(result.stats.durationMs / 1000).toFixed(2)} s`);
+  if (!result.complete) lines.push(c.red("  Incomplete: a rule crashed; see the findings of readiness/rule-error."));
+  return lines;
+}
+
+function sectionLine(rules: RuleOutcome[]): string {
+  const passed = rules.filter((r) => r.status === "passed").length;
+  const failed = rules.filter((r) => r.status === "failed" || r.status === "errored").length;
+  const na = rules.filter((r) => r.status === "not-applicable").length;
+  return `${passed} passed, ${failed} failed, ${na} n/a`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
