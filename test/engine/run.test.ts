@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { meetsThreshold, runRules, type LoadedRepository } from "../../src/engine/run.js";
+import { createRegistry } from "../../src/engine/registry.js";
+import type { Repository } from "../../src/model/repository.js";
+import type { InputKind } from "../../src/model/rule.js";
+import { defineRule } from "../../src/rule-kit/define-rule.js";
+
+const at = (line: number) => ({ start: { line, column: 1 }, end: { line, column: 5 } });
+
+function fakeRepo(kinds: InputKind[]): LoadedRepository {
+  const repo = { has: (kind: InputKind) => kinds.includes(kind) } as unknown as Repository;
+  return {
+    repo,
+    forEachGoFile: async (visit) => {
+      for (const path of ["b.go", "a.go"]) visit({ path } as never);
+    },
+    forEachTsFile: async () => {},
+    diagnostics: () => [{ kind: "parse-error", path: "broken.yaml", range: at(3), message: "bad indentation" }],
+  };
+}
+
+function rule(id: string, inputs: InputKind[], check: Parameters<typeof defineRule>[0]["check"]) {
+  return defineRule({
+    meta: { id, section: "foundation", title: id, severity: "warning", rationale: "r", remediation: "fix it", inputs, tags: [], precision: "high" },
+    check: check!,
+  });
+}
+
+describe("runRules", () => {
+  it("marks rules without any of their inputs not applicable and does not run them", async () => {
+    let ran = false;
+    const r = rule("k8s/thing", ["kubernetes"], () => {
+      ran = true;
+    });
+    const result = await runRules(fakeRepo(["dockerfile"]), [r]);
+    expect(ran).toBe(false);
+    expect(result.rules.find((o) => o.meta.id === "k8s/thing")?.status).toBe("not-applicable");
+  });
+
+  it("turns a crashing rule into a rule-error finding, keeps the others, and marks the run incomplete", async () => {
+    const crashing = rule("a/crash", ["dockerfile"], () => {
+      throw new Error("boom");
+    });
+    const fine = rule("a/fine", ["dockerfile"], ({ report }) => report({ path: "Dockerfile", range: at(2), message: "m" }));
+    const result = await runRules(fakeRepo(["dockerfile"]), [crashing, fine]);
+    expect(result.complete).toBe(false);
+    expect(result.rules.map((o) => [o.meta.id, o.status])).toContainEqual(["a/crash", "errored"]);
+    expect(result.rules.map((o) => [o.meta.id, o.status])).toContainEqual(["a/fine", "failed"]);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(["readiness/rule-error", "a/fine", "readiness/parse-error"]);
+    expect(result.findings[0]!.message).toContain("a/crash crashed: boom");
+  });
+
+  it("names the file when a source visitor crashes, and still visits the rest with other rules", async () => {
+    const seen: string[] = [];
+    const crashing = defineRule({
+      meta: { id: "go/crash", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
+      create: () => ({ go: (file) => { if (file.path === "b.go") throw new Error("bad node"); } }),
+    });
+    const counting = defineRule({
+      meta: { id: "go/count", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
+      create: () => ({ go: (file) => void seen.push(file.path) }),
+    });
+    const result = await runRules(fakeRepo(["go"]), [crashing, counting]);
+    expect(seen).toEqual(["b.go", "a.go"]);
+    expect(result.findings.find((f) => f.ruleId === "readiness/rule-error")?.message).toContain("on b.go");
+  });
+
+  it("masks secrets handed to report() in message and fix, sorts and dedupes", async () => {
+    const r = rule("s/secret", ["config"], ({ report }) => {
+      report({ path: "z.yaml", range: at(1), message: "later file" });
+      report({ path: "a.yaml", range: at(9), message: "value hunter2-secret leaked", fix: "rotate hunter2-secret", secrets: ["hunter2-secret"] });
+      report({ path: "a.yaml", range: at(2), message: "first" });
+      report({ path: "a.yaml", range: at(2), message: "first" });
+    });
+    const result = await runRules(fakeRepo(["config"]), [r]);
+    const mine = result.findings.filter((f) => f.ruleId === "s/secret");
+    expect(mine.map((f) => `${f.path}:${f.range.start.line}`)).toEqual(["a.yaml:2", "a.yaml:9", "z.yaml:1"]);
+    expect(JSON.stringify(result)).not.toContain("hunter2-secret");
+    expect(mine[1]!.message).toBe("value **** leaked");
+  });
+
+  it("reports loader diagnostics as parse-error findings", async () => {
+    const result = await runRules(fakeRepo(["config"]), []);
+    expect(result.findings).toMatchObject([{ ruleId: "readiness/parse-error", path: "broken.yaml", severity: "error" }]);
+  });
+});
+
+describe("thresholds and registry", () => {
+  it("compares severities against --fail-on", () => {
+    expect(meetsThreshold("error", "warning")).toBe(true);
+    expect(meetsThreshold("note", "warning")).toBe(false);
+    expect(meetsThreshold("warning", "warning")).toBe(true);
+    expect(meetsThreshold("error", "never")).toBe(false);
+  });
+
+  it("rejects duplicate and malformed rule ids", () => {
+    const r = rule("a/b", ["go"], () => {});
+    expect(() => createRegistry([r, r])).toThrow(/registered twice/);
+    expect(() => createRegistry([rule("NoArea", ["go"], () => {})])).toThrow(/not <area>/);
+  });
+});
