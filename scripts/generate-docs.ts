@@ -1,0 +1,16 @@
+/** Writes docs/rules/ from the rules' metadata: `npm run docs`. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { allRuleMetas } from "../src/engine/registry.js";
+import { renderRuleDoc, renderRuleIndex } from "../src/reporters/rule-docs.js";
+import { registeredRules } from "../src/api.js";
+
+const root = process.argv[2] ?? process.cwd();
+const metas = allRuleMetas(registeredRules());
+for (const meta of metas) {
+  const file = path.join(root, "docs/rules", `${meta.id}.md`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, renderRuleDoc(meta));
+}
+writeFileSync(path.join(root, "docs/rules/README.md"), renderRuleIndex(metas));
+console.log(`wrote ${metas.length} rule pages to docs/rules/`);

@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { run, wantsColor } from "../../src/cli/run.js";
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+function repo(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), "rc-cli-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+describe("cli usage errors exit 2 with one line", () => {
+  it.each([
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--format", "xml"], /--format must be one of terminal, json, sarif \(got "xml"\)/],
+    [["--fail-on", "fatal"], /--fail-on must be one of error, warning, note, never/],
+    [["/definitely/not/here"], /path not found/],
+    [["a", "b"], /one path at a time/],
+    [["--rule", "no/such-rule", "."], /unknown rule id: no\/such-rule/],
+  ])("%j", async (args, pattern) => {
+    const { code, stderr, stdout } = await cli(args as string[]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(pattern);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stdout).toBe("");
+  });
+});
+
+describe("cli", () => {
+  it("prints help and version", async () => {
+    expect((await cli(["--help"])).stdout).toContain("Usage: readiness-check");
+    expect((await cli(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("lists rules with id, section, severity and title", async () => {
+    const { code, stdout } = await cli(["rules"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/docker\/base-image-pinned\s+foundation\s+warning\s+\S/);
+    const json = JSON.parse((await cli(["rules", "--format", "json"])).stdout);
+    expect(json.map((r: { id: string }) => r.id)).toContain("k8s/probes-defined");
+  });
+
+  it("writes machine formats only to the output file, never mixed with human text", async () => {
+    const root = repo({ "README.md": "# nothing to check" });
+    const out = path.join(root, "report.json");
+    const { code, stdout } = await cli([root, "--format", "json", "--output", out]);
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8")).findings).toEqual([]);
+  });
+
+  it("exits 0 on an empty folder and says every rule is not applicable", async () => {
+    const { code, stdout } = await cli([repo({})]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("No findings.");
+    expect(stdout).toMatch(/0 passed, 0 failed, \d+ not applicable/);
+  });
+
+  it("exits 1 for findings at or above --fail-on, 0 below it", async () => {
+    // A YAML syntax error is an error-level finding whatever rules are enabled.
+    const root = repo({ "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: [\n" });
+    expect((await cli([root])).code).toBe(1);
+    expect((await cli([root, "--fail-on", "never"])).code).toBe(0);
+  });
+});
+
+describe("colour", () => {
+  const tty = { isTTY: true, write: () => true };
+  const pipe = { isTTY: false, write: () => true };
+  it("follows --color, then FORCE_COLOR, then NO_COLOR, then the terminal", () => {
+    expect(wantsColor(false, { stdout: tty, env: { FORCE_COLOR: "1" } })).toBe(false);
+    expect(wantsColor(undefined, { stdout: pipe, env: { FORCE_COLOR: "1" } })).toBe(true);
+    expect(wantsColor(undefined, { stdout: tty, env: { NO_COLOR: "1" } })).toBe(false);
+    expect(wantsColor(undefined, { stdout: tty, env: {} })).toBe(true);
+    expect(wantsColor(undefined, { stdout: pipe, env: {} })).toBe(false);
+  });
+});
