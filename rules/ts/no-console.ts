@@ -1,17 +1,146 @@
-import { defineRule } from "../../src/rule-kit/define-rule.js";
+import { ts } from "ts-morph";
+import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
+import { typescriptKit } from "../../src/rule-kit/typescript.js";
+import type { RepoFile } from "../../src/model/repository.js";
 
-// STUB: metadata and check to be written.
+const kit = typescriptKit(ts);
+
+/** Output methods reported. `time`, `count`, `group` and `assert` are left alone: rare, and paired with these. */
+const STREAM_OF: Record<string, "stdout" | "stderr"> = {
+  log: "stdout",
+  info: "stdout",
+  debug: "stdout",
+  dir: "stdout",
+  table: "stdout",
+  warn: "stderr",
+  error: "stderr",
+  trace: "stderr",
+};
+
+/** Folders of run-once scripts and command-line tools, where printing to the terminal is the point. */
+const SCRIPT_DIRS = new Set(["scripts", "script", "bin", "tools", "cli", "migrations", "seeds", "seeders"]);
+
+/** Folders of code that runs in a browser, where there is no service logger to use. */
+const BROWSER_DIRS = new Set(["public", "static", "assets", "client", "frontend", "browser", "www", "web"]);
+
+/**
+ * Files that mark the root of a front-end or full-stack web app. Their server parts run on platforms
+ * that collect console output themselves (Vercel, Netlify), so the whole app is left alone.
+ */
+const FRONTEND_MARKER = /^(angular\.json|(next|nuxt|svelte|astro|remix|gatsby)[.-]config\.[cm]?[jt]s)$/;
+
+/** Modules whose import means the file already has a structured logger at hand. */
+const LOGGER_MODULES = new Set(["pino", "winston", "bunyan", "log4js", "@nestjs/common"]);
+
 export default defineRule({
   meta: {
     id: "ts/no-console",
     section: "architecture",
-    title: "TODO",
+    title: "Service code logs through a structured logger, not console",
     severity: "warning",
-    rationale: "TODO",
-    remediation: "TODO",
+    rationale:
+      "console output is plain text without a level, fields or a trace id: log pipelines cannot filter, " +
+      "alert on or correlate it with a request, and noisy debug prints cannot be turned off in production.",
+    remediation: "Log through the service's structured logger (pino, winston, the NestJS Logger) instead of console.",
+    docs: `
+Reports calls of \`console.log\`, \`info\`, \`debug\`, \`warn\`, \`error\`, \`trace\`, \`dir\` and \`table\`
+(also written \`console["log"]\` or \`console?.log\`) in TypeScript and JavaScript service code.
+
+### Bad
+\`\`\`ts
+export class OrdersService {
+  async create(order: Order) {
+    console.log("creating order", order.id);   // no level, no fields, no trace id
+  }
+}
+\`\`\`
+
+### Good
+\`\`\`ts
+import pino from "pino";
+const logger = pino();
+
+export async function create(order: Order) {
+  logger.info({ orderId: order.id }, "creating order");
+}
+\`\`\`
+In NestJS, use \`private readonly logger = new Logger(OrdersService.name)\` and \`this.logger.log(...)\`.
+
+### Not reported
+- A local \`console\` (a variable, parameter or import named \`console\`): it is not the global one.
+- Test files and folders (\`*.test.ts\`, \`*.spec.ts\`, \`test/\`, \`__tests__/\`, \`e2e/\`, \`__mocks__/\`) and generated code.
+- Scripts and command-line tools: files starting with a \`#!\` shebang, files under \`scripts/\`, \`bin/\`,
+  \`tools/\`, \`cli/\`, \`migrations/\`, \`seeds/\`, and build configuration (\`*.config.js\`, \`gulpfile.js\`).
+- Browser code: \`.tsx\`/\`.jsx\` components, files under \`public/\`, \`static/\`, \`assets/\`, \`client/\`,
+  \`frontend/\`, \`browser/\`, \`www/\`, \`web/\`, and whole apps rooted at an \`angular.json\` or a
+  Next.js / Nuxt / SvelteKit / Astro / Remix / Gatsby config: there is no service logger in a browser, and
+  those platforms collect server-side console output themselves.
+- \`console.time\`, \`count\`, \`group\`, \`assert\` and aliases such as \`const log = console.log\`.
+
+A \`console.error\` in a fatal start-up path (before the logger exists) is still reported; suppress it
+inline with a reason when that is deliberate.
+`,
     inputs: ["typescript"],
-    tags: [],
+    tags: ["typescript", "javascript", "logging", "observability"],
     precision: "high",
   },
-  check() {},
+  create({ repo, report }) {
+    const frontendRoots = frontendAppRoots(repo.files);
+    return {
+      typescript(file) {
+        if (!isServiceCode(file, frontendRoots)) return;
+        const logger = structuredLoggerImport(file);
+        for (const call of file.calls) {
+          if (call.isNew || !ts.isCallExpression(call.node)) continue;
+          const access = kit.staticMemberAccess(call.node.expression);
+          if (!access || !ts.isIdentifier(access.object) || access.object.text !== "console") continue;
+          const stream = STREAM_OF[access.name];
+          if (!stream) continue;
+          if (kit.findLocalDeclaration(access.object, "console")) continue; // a local `console`, not the global
+          report({
+            path: file.path,
+            range: call.range,
+            message:
+              `console.${access.name}() writes unstructured text to ${stream}: it has no level, fields or trace id, ` +
+              "so log pipelines cannot filter it or tie it to a request.",
+            ...(logger ? { fix: `Use the logger this file already imports (${logger}) instead of console.${access.name}().` } : {}),
+          });
+        }
+      },
+    };
+  },
 });
+
+function isServiceCode(file: TsSourceFile, frontendRoots: readonly string[]): boolean {
+  if (file.isTest || file.isGenerated) return false;
+  if (file.text.startsWith("#!")) return false; // an executable script
+  const segments = file.path.split("/");
+  const name = segments.pop()!.toLowerCase();
+  if (/\.[jt]sx$/.test(name)) return false; // React components
+  if (/\.config\.[cm]?[jt]s$|^(gulpfile|gruntfile)\.[cm]?[jt]s$/.test(name)) return false; // build tooling
+  const dirs = segments.map((s) => s.toLowerCase());
+  if (dirs.some((d) => SCRIPT_DIRS.has(d) || BROWSER_DIRS.has(d))) return false;
+  return !frontendRoots.some((root) => root === "" || file.path.startsWith(`${root}/`));
+}
+
+/** Folders (repository-relative, "" for the root) holding a front-end framework's marker file. */
+function frontendAppRoots(files: readonly RepoFile[]): string[] {
+  const roots: string[] = [];
+  for (const file of files) {
+    const slash = file.path.lastIndexOf("/");
+    if (FRONTEND_MARKER.test(file.path.slice(slash + 1).toLowerCase())) roots.push(slash < 0 ? "" : file.path.slice(0, slash));
+  }
+  return roots;
+}
+
+/** How the file's structured logger is bound, for a more specific fix: `logger from "./logger"`, `pino`. */
+function structuredLoggerImport(file: TsSourceFile): string | undefined {
+  for (const imp of file.imports) {
+    if (!imp.localName) continue;
+    if (imp.module === "@nestjs/common" ? imp.importedName === "Logger" : LOGGER_MODULES.has(imp.module)) {
+      return `${imp.localName} from "${imp.module}"`;
+    }
+    if (/^logger$/i.test(imp.localName)) return `${imp.localName} from "${imp.module}"`;
+  }
+  return undefined;
+}
