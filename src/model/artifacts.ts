@@ -109,6 +109,12 @@ export interface Workload {
   podMetadata: Record<string, unknown>;
   /** Jobs, CronJobs and bare Pods with restartPolicy Never/OnFailure run to completion. */
   runsToCompletion: boolean;
+  /**
+   * A fragment, not a whole object: a kustomize patch (named by a kustomization's `patches` /
+   * `patchesStrategicMerge`) or a pod spec whose containers have no image. What it lacks says nothing
+   * about the deployed object; what it sets still applies.
+   */
+  partial?: boolean;
 }
 
 export type ContainerRole = "main" | "init" | "sidecar" | "ephemeral";
