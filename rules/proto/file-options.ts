@@ -1,17 +1,133 @@
+import type { ConfigDocument } from "../../src/model/artifacts.js";
+import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
+import { FILE_START } from "../../src/rule-kit/ranges.js";
 
-// STUB: metadata and check to be written.
 export default defineRule({
   meta: {
     id: "proto/file-options",
     section: "architecture",
-    title: "TODO",
+    title: "Proto files declare syntax, package and go_package",
     severity: "warning",
-    rationale: "TODO",
-    remediation: "TODO",
+    rationale:
+      "Without `syntax` a file silently gets proto2 semantics; without `package` its names share one global namespace " +
+      "with every other proto and its gRPC paths are unqualified; without a valid `go_package` protoc-gen-go refuses to generate Go code.",
+    remediation: 'Start each .proto file with `syntax = "proto3";`, a versioned `package`, and `option go_package = "<module>/<dir>;<name>";` in Go repositories.',
+    docs: `Checks the header of every \`.proto\` file:
+
+- **\`syntax\` (or \`edition\`) is declared.** protoc reads a file without one as proto2 and only prints a
+  warning, so field presence, default values and JSON mapping quietly differ from what a proto3 author expects.
+- **\`package\` is declared.** Without it, messages live in the global namespace: two files that both define
+  \`GetRequest\` cannot be compiled together, and the gRPC method path is \`/Service/Method\` with no package
+  to version (\`/shop.orders.v1.Orders/Get\`).
+- **\`go_package\` is declared when the repository is a Go module** (it has a \`go.mod\`): protoc-gen-go stops with
+  "unable to determine Go import path" otherwise.
+- **\`go_package\` is an import path, not a package name.** protoc-gen-go (since v1.26) rejects a value with
+  neither \`.\` nor \`/\` before the optional \`;name\` suffix. This is checked wherever \`go_package\` is written.
+
+Bad:
+
+\`\`\`protobuf
+message GetPatientInfoRequest { string patient_id = 1; }   // no syntax, no package
+\`\`\`
+
+\`\`\`protobuf
+syntax = "proto3";
+package patient;
+option go_package = "patient";                               // a name, not an import path
+\`\`\`
+
+Good:
+
+\`\`\`protobuf
+syntax = "proto3";
+package patient.v1;
+option go_package = "github.com/acme/patient/gen/patient/v1;patientv1";
+\`\`\`
+
+Deliberately not reported:
+
+- A missing \`go_package\` outside Go repositories (no \`go.mod\`): other languages do not need it.
+- A missing \`go_package\` when a \`buf.gen.yaml\` enables managed mode with a Go package prefix
+  (v1 \`managed.go_package_prefix\`, v2 a \`managed.override\` for \`go_package_prefix\` or \`go_package\`): buf
+  supplies it at generation time.
+- Relative values such as \`"./pb"\` (go-zero's goctl writes them); whether they match the module layout is not
+  checked. Files that do not parse are reported as parse errors instead.`,
     inputs: ["proto"],
-    tags: [],
+    tags: ["proto", "grpc", "api"],
     precision: "high",
   },
-  check() {},
+  check({ repo, report }) {
+    const protos = repo.protos;
+    if (protos.length === 0) return;
+    // Only go_package depends on the repository being a Go module; the other checks need protos alone.
+    const goModule = repo.manifests.goModules[0];
+    let bufSupplies: boolean | undefined;
+    // Configs are read only when a go_package is actually missing.
+    const bufSuppliesGoPackage = () => (bufSupplies ??= repo.configs.some(managesGoPackage));
+
+    for (const proto of protos) {
+      const header = proto.syntax ?? proto.edition;
+      if (!header) {
+        report({
+          path: proto.path,
+          range: FILE_START,
+          message: `${proto.path} declares no \`syntax\`: protoc reads it as proto2 with only a warning, so field presence and defaults follow proto2 rules, not proto3's.`,
+          fix: 'Add `syntax = "proto3";` (or `syntax = "proto2";` if that is intended) as the first statement.',
+        });
+      }
+      if (!proto.package) {
+        report({
+          path: proto.path,
+          range: header ? lineOf(header.range) : FILE_START,
+          message: `${proto.path} declares no \`package\`: its messages and services share the global namespace with every other proto (name clashes), and gRPC method paths carry no package to version.`,
+          fix: "Add a versioned `package` such as `package acme.patient.v1;` after the syntax line.",
+        });
+      }
+      const goPackage = proto.options.go_package;
+      if (!goPackage && goModule && !bufSuppliesGoPackage()) {
+        report({
+          path: proto.path,
+          range: proto.package ? lineOf(proto.package.range) : header ? lineOf(header.range) : FILE_START,
+          message: `${proto.path} has no \`option go_package\` although this repository is a Go module (${goModule.path}): protoc-gen-go cannot determine the Go import path and refuses to generate code for it.`,
+          fix: `Add \`option go_package = "${goModule.module ?? "<module path>"}/<dir>;<name>";\` after the package line.`,
+        });
+      }
+      if (goPackage && typeof goPackage.value === "string" && !isGoImportPath(goPackage.value)) {
+        report({
+          path: proto.path,
+          range: goPackage.range,
+          message: `go_package "${goPackage.value}" in ${proto.path} is a package name, not a Go import path: protoc-gen-go rejects import paths with neither '.' nor '/'.`,
+          fix: 'Use a full import path, optionally with the package name after a semicolon: `"example.com/app/gen/patient;patient"`.',
+        });
+      }
+    }
+  },
 });
+
+/** `import/path;name`: the part before `;` must look like an import path. */
+function isGoImportPath(value: string): boolean {
+  const importPath = value.split(";")[0]!;
+  return importPath.includes("/") || importPath.includes(".");
+}
+
+function lineOf(range: Range): Range {
+  return { start: { line: range.start.line, column: 1 }, end: range.end };
+}
+
+/** A buf.gen.yaml whose managed mode writes go_package into every file at generation time. */
+function managesGoPackage(config: ConfigDocument): boolean {
+  if (!/(^|\/)buf\.gen(\.[^/]+)?\.ya?ml$/.test(config.path)) return false;
+  const managed = asRecord(asRecord(config.body)?.managed);
+  if (!managed || managed.enabled !== true) return false;
+  if (managed.go_package_prefix !== undefined) return true; // v1
+  const overrides = Array.isArray(managed.override) ? managed.override : []; // v2
+  return overrides.some((o) => {
+    const option = asRecord(o)?.file_option;
+    return option === "go_package_prefix" || option === "go_package";
+  });
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
