@@ -1,13 +1,294 @@
-import type { CiPipeline } from "../model/artifacts.js";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar } from "yaml";
+import type { CiCommand, CiPipeline } from "../model/artifacts.js";
+import type { Position, Range } from "../model/location.js";
 import type { LoadResult } from "./load-result.js";
 
 export function isCiPipelinePath(path: string): boolean {
   return /^(.*\/)?\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || /(^|\/)\.gitlab-ci\.ya?ml$/.test(path);
 }
 
-// STUB: to be implemented.
+/**
+ * Loads a GitHub Actions workflow or a .gitlab-ci.yml: every shell line of `run:` / `script:` blocks
+ * becomes one CiCommand with its exact range, and every `uses:` is listed.
+ */
 export function loadCiPipeline(path: string, text: string): LoadResult<CiPipeline> {
-  void text;
-  const start = { line: 1, column: 1 };
-  return { value: { path, provider: "github-actions", commands: [], uses: [], range: { start, end: start } }, diagnostics: [] };
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const [start, end] = error.linePos ?? [{ line: 1, col: 1 }];
+    const to = end ?? start;
+    return {
+      diagnostics: [
+        {
+          kind: "parse-error",
+          path,
+          range: { start: { line: start.line, column: start.col }, end: { line: to.line, column: to.col } },
+          message: `CI pipeline is not valid YAML: ${error.message.split("\n")[0]}. The CI provider rejects it, and CI checks skip it.`,
+        },
+      ],
+    };
+  }
+  const firstLine = text.split("\n", 1)[0]!.replace(/\r$/, "");
+  const pipeline: CiPipeline = {
+    path,
+    provider: /(^|\/)\.github\/workflows\//.test(path) ? "github-actions" : "gitlab-ci",
+    commands: [],
+    uses: [],
+    range: { start: { line: 1, column: 1 }, end: { line: 1, column: firstLine.length + 1 } },
+  };
+  const reader = new ScriptReader(doc, text, lines);
+  if (pipeline.provider === "github-actions") readGitHub(doc, reader, pipeline);
+  else readGitLab(doc, reader, pipeline);
+  return { value: pipeline, diagnostics: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers
+
+function readGitHub(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
+  const jobs = reader.resolve(reader.get(doc.contents, "jobs"));
+  if (!isMap(jobs)) return;
+  for (const pair of jobs.items) {
+    const job = scalarText(pair.key);
+    const body = reader.resolve(pair.value as YamlNode);
+    if (!job || !isMap(body)) continue;
+    // A job that calls a reusable workflow (`uses: org/repo/.github/workflows/x.yml@v1`).
+    addUses(reader, pipeline, reader.get(body, "uses"), job);
+    const steps = reader.resolve(reader.get(body, "steps"));
+    if (!isSeq(steps)) continue;
+    for (const item of steps.items) {
+      const step = reader.resolve(item as YamlNode);
+      if (!isMap(step)) continue;
+      addUses(reader, pipeline, reader.get(step, "uses"), job);
+      const run = reader.resolve(reader.get(step, "run"));
+      if (isScalar(run)) pipeline.commands.push(...reader.commands(run, job));
+    }
+  }
+}
+
+/** Top-level keys of .gitlab-ci.yml that are not jobs. */
+const GITLAB_GLOBAL_KEYS = new Set([
+  "stages",
+  "variables",
+  "default",
+  "include",
+  "workflow",
+  "image",
+  "services",
+  "cache",
+  "before_script",
+  "after_script",
+  "types",
+  "spec",
+]);
+const GITLAB_SCRIPT_KEYS = ["before_script", "script", "after_script"];
+
+function readGitLab(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
+  const root = reader.resolve(doc.contents as YamlNode | null);
+  if (!isMap(root)) return;
+  const addScripts = (holder: YamlNode | undefined, job: string | undefined) => {
+    const body = reader.resolve(holder);
+    if (!isMap(body)) return;
+    for (const key of GITLAB_SCRIPT_KEYS) {
+      for (const scalar of reader.scalarsOf(reader.get(body, key))) pipeline.commands.push(...reader.commands(scalar, job));
+    }
+  };
+  // Deprecated global scripts and `default:` apply to every job.
+  addScripts(root, undefined);
+  addScripts(reader.get(root, "default"), undefined);
+  addIncludes(reader, pipeline, reader.get(root, "include"), undefined);
+  for (const pair of root.items) {
+    const job = scalarText(pair.key);
+    if (!job || GITLAB_GLOBAL_KEYS.has(job)) continue;
+    // Hidden jobs (`.template:`) are kept: their scripts run in the jobs that extend them.
+    addScripts(pair.value as YamlNode, job);
+    const trigger = reader.resolve(reader.get(pair.value as YamlNode, "trigger"));
+    if (isMap(trigger)) addIncludes(reader, pipeline, reader.get(trigger, "include"), job);
+  }
+}
+
+function addUses(reader: ScriptReader, pipeline: CiPipeline, node: YamlNode | undefined, job: string) {
+  const uses = reader.resolve(node);
+  if (isScalar(uses) && typeof uses.value === "string" && uses.value.trim()) {
+    pipeline.uses.push({ action: uses.value.trim(), range: reader.range(uses), job });
+  }
+}
+
+/** GitLab `include:` (a string, a map or a list of either): scripts from there are not visible here. */
+function addIncludes(reader: ScriptReader, pipeline: CiPipeline, node: YamlNode | undefined, job: string | undefined) {
+  const include = reader.resolve(node);
+  if (!include) return;
+  const items = isSeq(include) ? include.items.map((i) => reader.resolve(i as YamlNode)) : [include];
+  for (const item of items) {
+    let ref: YamlNode | undefined = item;
+    if (isMap(item)) {
+      const key = ["local", "project", "remote", "template", "component", "artifact"].find((k) => reader.get(item, k));
+      ref = key ? reader.resolve(reader.get(item, key)) : undefined;
+      const file = key === "project" ? reader.resolve(reader.get(item, "file")) : undefined;
+      if (isScalar(ref) && isScalar(file)) {
+        (pipeline.includes ??= []).push({ ref: `${String(ref.value)}:${String(file.value)}`, range: reader.range(ref), ...(job ? { job } : {}) });
+        continue;
+      }
+    }
+    if (isScalar(ref) && typeof ref.value === "string") {
+      (pipeline.includes ??= []).push({ ref: ref.value, range: reader.range(ref), ...(job ? { job } : {}) });
+    }
+  }
+}
+
+function scalarText(node: unknown): string | undefined {
+  return isScalar(node) && (typeof node.value === "string" || typeof node.value === "number") ? String(node.value) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Script scalars -> shell lines with positions
+
+interface SourceLine {
+  text: string;
+  line: number;
+  /** 1-based column of text[0]. */
+  column: number;
+}
+
+class ScriptReader {
+  constructor(
+    private readonly doc: Document,
+    private readonly text: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  resolve(node: YamlNode | null | undefined): YamlNode | undefined {
+    // Anchors and aliases (`script: *setup`) are common in GitLab files; positions stay at the anchor.
+    let current: unknown = node;
+    for (let depth = 0; isAlias(current) && depth < 10; depth++) current = current.resolve(this.doc);
+    return (current ?? undefined) as YamlNode | undefined;
+  }
+
+  get(node: unknown, key: string): YamlNode | undefined {
+    const map = this.resolve(node as YamlNode);
+    return isMap(map) ? (map.get(key, true) as YamlNode | undefined) : undefined;
+  }
+
+  /** The scalars of a script entry: one string, or a list of strings and (via anchors) nested lists. */
+  scalarsOf(node: YamlNode | undefined, depth = 0): Scalar[] {
+    const resolved = this.resolve(node);
+    if (isScalar(resolved)) return typeof resolved.value === "string" ? [resolved] : [];
+    if (isSeq(resolved) && depth < 10) return resolved.items.flatMap((i) => this.scalarsOf(i as YamlNode, depth + 1));
+    return [];
+  }
+
+  range(node: YamlNode): Range {
+    const [start, end] = node.range ?? [0, 0];
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  commands(scalar: Scalar, job: string | undefined): CiCommand[] {
+    if (typeof scalar.value !== "string") return [];
+    const commands = shellCommands(this.sourceLines(scalar));
+    return commands.map((c) => (job === undefined ? c : { ...c, job }));
+  }
+
+  private position(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** The scalar's content as physical source lines, each with the column where its text starts. */
+  private sourceLines(scalar: Scalar): SourceLine[] {
+    const value = scalar.value as string;
+    const [start, end] = scalar.range ?? [0, 0];
+    const at = this.position(start);
+    if (scalar.type === "BLOCK_LITERAL" || scalar.type === "BLOCK_FOLDED") {
+      const source = this.text.slice(start, end).split("\n").slice(1); // drop the `|` / `>` header
+      const physical = source.map((raw, i) => {
+        const text = raw.replace(/\r$/, "");
+        const indent = text.length - text.trimStart().length;
+        return { text: text.trimStart(), line: at.line + 1 + i, column: indent + 1 };
+      });
+      if (scalar.type === "BLOCK_LITERAL") {
+        // Each value line is its source line minus the block's indentation.
+        return value.replace(/\n+$/, "").split("\n").map((v, i) => {
+          const raw = source[i]?.replace(/\r$/, "");
+          if (raw === undefined) return { text: v, line: at.line, column: at.column };
+          return { text: v, line: at.line + 1 + i, column: Math.max(1, raw.length - v.length + 1) };
+        });
+      }
+      return foldLines(physical);
+    }
+    // Plain and quoted scalars: YAML already folded them into one line (or \n escapes made several).
+    const inner = scalar.type === "QUOTE_DOUBLE" || scalar.type === "QUOTE_SINGLE" ? 1 : 0;
+    return value.split("\n").map((text) => ({ text, line: at.line, column: at.column + inner }));
+  }
+}
+
+/** YAML folding (`>`): adjacent lines at the same indentation join with a space. */
+function foldLines(physical: SourceLine[]): SourceLine[] {
+  const content = physical.filter((l) => l.text !== "");
+  const base = Math.min(...content.map((l) => l.column));
+  const folded: (SourceLine & { endLine: number; endColumn: number })[] = [];
+  let previousFoldable = false;
+  for (const l of physical) {
+    const foldable = l.text !== "" && l.column === base;
+    const last = folded.at(-1);
+    if (foldable && previousFoldable && last) {
+      last.text += ` ${l.text}`;
+      last.endLine = l.line;
+      last.endColumn = l.column + l.text.length;
+    } else if (l.text !== "") {
+      folded.push({ ...l, endLine: l.line, endColumn: l.column + l.text.length });
+    }
+    previousFoldable = foldable;
+  }
+  return folded;
+}
+
+/**
+ * Splits script lines into shell commands: `\`-continued lines and lines ending in `&&`, `||` or `|`
+ * join the next; comment lines and heredoc bodies are dropped; trailing `# comments` are cut.
+ */
+function shellCommands(lines: (SourceLine & { endLine?: number; endColumn?: number })[]): CiCommand[] {
+  const commands: CiCommand[] = [];
+  let pending: { parts: string[]; start: Position; end: Position } | undefined;
+  let heredoc: { word: string; stripTabs: boolean } | undefined;
+
+  for (const line of lines) {
+    if (heredoc) {
+      const candidate = heredoc.stripTabs ? line.text.replace(/^\t+/, "") : line.text;
+      if (candidate.trim() === heredoc.word) heredoc = undefined;
+      continue;
+    }
+    const raw = stripComment(line.text);
+    const code = raw.trimEnd();
+    const lead = raw.length - raw.trimStart().length;
+    if (!code.trim()) continue; // blank and comment-only lines (also inside a continuation)
+    const startColumn = line.column + lead;
+    const end: Position = { line: line.endLine ?? line.line, column: line.endColumn ?? line.column + code.length };
+    if (!pending) pending = { parts: [], start: { line: line.line, column: startColumn }, end };
+    pending.end = end;
+    const continued = /\\$/.test(code);
+    pending.parts.push((continued ? code.slice(0, -1) : code).trim());
+    const marker = /<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(code);
+    if (continued || /(&&|\|\||\|)$/.test(code)) continue;
+    commands.push({ text: pending.parts.filter(Boolean).join(" "), range: { start: pending.start, end: pending.end } });
+    pending = undefined;
+    if (marker) heredoc = { word: marker[3]!, stripTabs: marker[1] === "-" };
+  }
+  if (pending) commands.push({ text: pending.parts.filter(Boolean).join(" "), range: { start: pending.start, end: pending.end } });
+  return commands;
+}
+
+/** Cuts a `#` comment that starts a word outside quotes (`$#`, `${#x}` and `"a#b"` are not comments). */
+function stripComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "\\") i++;
+    else if (c === "'" || c === '"') quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
+  }
+  return line;
 }

@@ -277,6 +277,11 @@ export interface CiPipeline {
   commands: CiCommand[];
   /** Actions used by steps (`actions/setup-go@v5`), with positions. */
   uses: { action: string; range: Range; job?: string }[];
+  /**
+   * Configuration pulled in from elsewhere (GitLab `include:` and `trigger: include:`), whose scripts are
+   * not in `commands`: rules that look for a command cannot be sure it is absent.
+   */
+  includes?: { ref: string; range: Range; job?: string }[];
   /** Range of the file's first line, where pipeline-level findings point. */
   range: Range;
 }
