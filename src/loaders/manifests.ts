@@ -136,6 +136,7 @@ export function parsePackageJson(path: string, text: string): LoadResult<Package
       scripts: stringRecord(body.scripts),
       workspaces: workspaces.filter((w): w is string => typeof w === "string"),
       private: body.private === true,
+      ...(typeof body.packageManager === "string" ? { packageManager: body.packageManager } : {}),
       locate: (objectPath) => {
         const found = nearest(objectPath);
         return found ? toRange(found.entry.value) : fileStart;

@@ -231,6 +231,8 @@ export interface PackageJson extends Locatable {
   workspaces: string[];
   /** The `private` flag; an app rather than a published library. */
   private: boolean;
+  /** The `packageManager` field (`"yarn@4.1.0"`, `"pnpm@9.0.0"`), when declared. */
+  packageManager?: string;
 }
 
 export interface GoModule {

@@ -33,6 +33,7 @@ describe("parsePackageJson", () => {
   const text = `{
   "name": "@acme/api",
   "private": true,
+  "packageManager": "pnpm@9.1.0",
   "workspaces": ["packages/*"],
   "scripts": { "build": "tsc" },
   "dependencies": {
@@ -50,6 +51,7 @@ describe("parsePackageJson", () => {
       name: "@acme/api",
       private: true,
       workspaces: ["packages/*"],
+      packageManager: "pnpm@9.1.0",
       scripts: { build: "tsc" },
       dependencies: { pg: "^8.11.0" }, // non-string values are dropped
       devDependencies: { vitest: "~4.1" },
@@ -57,13 +59,13 @@ describe("parsePackageJson", () => {
   });
 
   it("locates keys and values, and the nearest ancestor of a missing path", () => {
-    expect(pkg.locateKey(["dependencies"])).toEqual(at(6, 3, 6, 17));
-    expect(pkg.locate(["dependencies", "pg"])).toEqual(at(7, 11, 7, 20));
-    expect(pkg.locateKey(["dependencies", "pg"])).toEqual(at(7, 5, 7, 9));
-    expect(pkg.locate(["workspaces", 0])).toEqual(at(4, 18, 4, 30));
-    expect(pkg.locateKey(["workspaces", 0])).toEqual(at(4, 18, 4, 30));
-    expect(pkg.locate(["dependencies", "missing"])).toEqual(at(6, 19, 9, 4));
-    expect(pkg.locate([])).toEqual(at(1, 1, 11, 2));
+    expect(pkg.locateKey(["dependencies"])).toEqual(at(7, 3, 7, 17));
+    expect(pkg.locate(["dependencies", "pg"])).toEqual(at(8, 11, 8, 20));
+    expect(pkg.locateKey(["dependencies", "pg"])).toEqual(at(8, 5, 8, 9));
+    expect(pkg.locate(["workspaces", 0])).toEqual(at(5, 18, 5, 30));
+    expect(pkg.locateKey(["workspaces", 0])).toEqual(at(5, 18, 5, 30));
+    expect(pkg.locate(["dependencies", "missing"])).toEqual(at(7, 19, 10, 4));
+    expect(pkg.locate([])).toEqual(at(1, 1, 12, 2));
   });
 
   it("reads yarn classic's workspaces object", () => {
