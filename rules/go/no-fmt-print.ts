@@ -80,6 +80,7 @@ Not reported:
 - Test files (\`_test.go\`, \`testdata/\`) and generated files (\`// Code generated ... DO NOT EDIT.\`).
 - Prints in \`func main()\` and \`func init()\` of a \`main\` package: they run at startup, often before the
   logger exists (goctl's \`fmt.Printf("Starting server at ...")\` banner, a config error before exiting).
+- Prints inside a function named for printing (\`Print\`, \`printRoutes\`, \`DumpTree\`): the output is its job.
 - A \`print\` or \`println\` that the package or the function declares itself (it shadows the builtin).
 - Command-line tools, where printing is the user interface. A \`main\` package counts as a tool when
   none of its files starts a server or worker: no \`http.ListenAndServe\` / \`Serve\` (or
@@ -114,7 +115,7 @@ Not reported:
         for (const name of packageLevelNames(file.root)) pkg.declared.add(name);
         for (const call of file.calls) {
           if (startsServer(call)) pkg.startsServer = true;
-          if (file.isGenerated || isProgramStartup(file, call)) continue;
+          if (file.isGenerated || isProgramStartup(file, call) || isPrintHelper(call)) continue;
           const candidate = printCandidate(file, call);
           if (candidate) pkg.candidates.push(candidate);
         }
@@ -183,6 +184,11 @@ function printCandidate(file: GoSourceFile, call: SourceCall<GoSourceFile["root"
  */
 function isProgramStartup(file: GoSourceFile, call: SourceCall): boolean {
   return file.packageName === "main" && (call.enclosingFunction === "main" || call.enclosingFunction === "init");
+}
+
+/** A function named for printing (`Print`, `printRoutes`, `DumpTree`) exists to produce that output. */
+function isPrintHelper(call: SourceCall): boolean {
+  return /^(print|Print|dump|Dump)/.test(call.enclosingFunction ?? "");
 }
 
 function startsServer(call: SourceCall): boolean {
