@@ -1,4 +1,5 @@
-import type { DockerfileModel, DockerInstruction, DockerStage } from "../model/artifacts.js";
+import type { DockerFrom, DockerfileModel, DockerInstruction, DockerStage } from "../model/artifacts.js";
+import type { Range } from "../model/location.js";
 
 export function finalStage(dockerfile: DockerfileModel): DockerStage | undefined {
   return dockerfile.stages[dockerfile.stages.length - 1];
@@ -32,4 +33,37 @@ export function effectiveInstruction(
     if (found) return { stage: ancestor, instruction: found };
   }
   return undefined;
+}
+
+/** The FROM that names the image a stage is built on: its own, or that of the stage lineage's root. */
+export function baseFrom(dockerfile: DockerfileModel, stage: DockerStage): DockerFrom {
+  return stageLineage(dockerfile, stage).at(-1)!.from;
+}
+
+/** The image word of a FROM line (after any --platform flag), where findings about the image point. */
+export function fromImageRange(from: DockerFrom): Range {
+  const { start, end } = from.instruction.argsRange;
+  const written = from.instruction.args[0] ?? "";
+  const endColumn = Math.min(end.line === start.line ? end.column : Infinity, start.column + written.length);
+  return { start, end: { line: start.line, column: Math.max(start.column, endColumn) } };
+}
+
+/** What a RUN executes: the exec-form words joined, or the shell text (heredoc bodies included). */
+export function commandText(instruction: DockerInstruction): string {
+  return instruction.exec ? instruction.exec.join(" ") : instruction.text;
+}
+
+const NON_PRODUCTION_WORDS = new Set(["dev", "develop", "development", "devcontainer", "test", "tests", "testing", "e2e", "ci", "local", "debug"]);
+const NON_PRODUCTION_DIRS = new Set([".devcontainer", "testdata", "test", "tests", "e2e", "__fixtures__"]);
+
+/**
+ * Dockerfiles that build development, test or CI images (`Dockerfile.dev`, `ci.Dockerfile`,
+ * `.devcontainer/Dockerfile`, `test/...`): they carry toolchains and run as root on purpose, so
+ * runtime-image rules leave them alone.
+ */
+export function isNonProductionDockerfile(path: string): boolean {
+  const segments = path.toLowerCase().split("/");
+  const base = segments.pop() ?? "";
+  if (segments.some((s) => NON_PRODUCTION_DIRS.has(s))) return true;
+  return base.split(/[.\-_]/).some((word) => NON_PRODUCTION_WORDS.has(word));
 }
