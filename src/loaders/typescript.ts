@@ -9,10 +9,25 @@ import type { Range } from "../model/location.js";
 
 type TsSourceFile = TsFile<ts.SourceFile, ts.Node>;
 
+/** JSDoc is not parsed: no rule reads it, and in JavaScript files it costs a large share of the parse. */
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = {
+  languageVersion: ts.ScriptTarget.Latest,
+  jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+};
+
 export function parseTsFile(path: string, text: string): { file: TsSourceFile; diagnostics: LoadDiagnostic[] } {
-  const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
-  const walker = new Walker(sourceFile);
-  walker.walk();
+  let sourceFile: ts.SourceFile;
+  let walker: Walker;
+  try {
+    sourceFile = ts.createSourceFile(path, text, PARSE_OPTIONS, true, scriptKindOf(path));
+    walker = new Walker(sourceFile);
+    walker.walk();
+  } catch (error) {
+    // The parser recurses once per nesting level: about a thousand nested calls or arrays (generated
+    // data, bundles) overflow the stack. That is a file we cannot read, not a crash of the scan.
+    if (!(error instanceof RangeError)) throw error;
+    return unreadable(path, text);
+  }
   const file: TsSourceFile = {
     path,
     text,
@@ -20,10 +35,35 @@ export function parseTsFile(path: string, text: string): { file: TsSourceFile; d
     calls: walker.resolveCalls(),
     isTest: isTestPath(path),
     isGenerated: isGeneratedPath(path) || hasGeneratedHeader(sourceFile),
-    language: /\.[cm]?tsx?$/i.test(path) ? "typescript" : "javascript",
+    language: languageOf(path),
     ast: sourceFile,
   };
   return { file, diagnostics: syntaxDiagnostics(sourceFile) };
+}
+
+/** A file too deeply nested to parse: an empty tree, and a diagnostic saying it was not checked. */
+function unreadable(path: string, text: string): { file: TsSourceFile; diagnostics: LoadDiagnostic[] } {
+  const file: TsSourceFile = {
+    path,
+    text,
+    imports: [],
+    calls: [],
+    isTest: isTestPath(path),
+    isGenerated: isGeneratedPath(path),
+    language: languageOf(path),
+    ast: ts.createSourceFile(path, "", PARSE_OPTIONS, true, scriptKindOf(path)),
+  };
+  const diagnostic: LoadDiagnostic = {
+    kind: "parse-error",
+    path,
+    range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    message: "The file is nested too deeply for the TypeScript parser (stack overflow), so its source was not checked.",
+  };
+  return { file, diagnostics: [diagnostic] };
+}
+
+function languageOf(path: string): "typescript" | "javascript" {
+  return /\.[cm]?tsx?$/i.test(path) ? "typescript" : "javascript";
 }
 
 function scriptKindOf(path: string): ts.ScriptKind {
@@ -98,8 +138,12 @@ class Walker {
 
   constructor(private readonly sourceFile: ts.SourceFile) {}
 
+  /** Pre-order, with an explicit stack: deeply nested expressions must not overflow the call stack. */
   walk(): void {
-    const visit = (node: ts.Node, enclosing: string | undefined): void => {
+    const stack: { node: ts.Node; enclosing: string | undefined }[] = [{ node: this.sourceFile, enclosing: undefined }];
+    const children: ts.Node[] = [];
+    while (stack.length > 0) {
+      const { node, enclosing } = stack.pop()!;
       if (ts.isImportDeclaration(node)) this.addEsImport(node);
       else if (ts.isImportEqualsDeclaration(node)) this.addImportEquals(node);
       else if (ts.isVariableDeclaration(node)) this.addRequire(node);
@@ -107,9 +151,12 @@ class Walker {
 
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.addCall(node, enclosing);
       const inner = functionName(node) ?? enclosing;
-      ts.forEachChild(node, (child) => visit(child, inner));
-    };
-    visit(this.sourceFile, undefined);
+      children.length = 0;
+      ts.forEachChild(node, (child) => {
+        children.push(child);
+      });
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, enclosing: inner });
+    }
   }
 
   resolveCalls(): SourceCall<ts.Node>[] {

@@ -210,11 +210,14 @@ export function typescriptKit(ts: Ts) {
     return undefined;
   }
 
-  /** A `var` declaration of `name` anywhere under `root`, not crossing into nested functions. */
+  /**
+   * A `var` declaration of `name` anywhere under `root`, not crossing into nested functions. Only
+   * statements are searched: an expression can hold a `var` only inside a function, which is its own scope.
+   */
   function hoistedVar(root: ts.Node, name: string): ts.Node | undefined {
     let found: ts.Node | undefined;
     const visit = (node: ts.Node): void => {
-      if (found || isFunctionLike(node) || ts.isClassLike(node)) return;
+      if (found || ts.isExpression(node) || isFunctionLike(node) || ts.isClassLike(node)) return;
       if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.BlockScoped) === 0) {
         found = node.declarations.find((d) => bindsName(d.name, name));
         if (found) return;

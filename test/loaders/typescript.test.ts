@@ -236,3 +236,21 @@ describe("parseTsFile: file classification", () => {
     expect(parseTsFile("a.cjs", "").file.language).toBe("javascript");
   });
 });
+
+describe("parseTsFile: pathological nesting", () => {
+  it("turns a parser stack overflow into a diagnostic instead of an exception", () => {
+    const text = "f(".repeat(20_000) + ")".repeat(20_000);
+    const { file, diagnostics } = parseTsFile("src/data.js", text);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ kind: "parse-error", path: "src/data.js", range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } } }),
+    ]);
+    expect(file.calls).toEqual([]);
+    expect(file.text).toBe(text);
+  });
+
+  it("walks long operator chains the parser accepts without recursing per node", () => {
+    const { file, diagnostics } = parseTsFile("src/strings.ts", `const s = ${"a + ".repeat(3000)}g();`);
+    expect(diagnostics).toEqual([]);
+    expect(file.calls.map((c) => c.callee)).toEqual(["g"]);
+  });
+});
