@@ -25,6 +25,8 @@ const SERVER_STARTERS: { module: RegExp; members: string[] }[] = [
 /** `srv.ListenAndServe()` on an http.Server value: the receiver's type is unknown, the method name is telling. */
 const SERVER_METHODS = /\.(ListenAndServe|ListenAndServeTLS)$/;
 
+const IGNORED_BUILD = /^\/\/go:build ignore\s*$/m;
+
 interface Candidate {
   path: string;
   range: Range;
@@ -77,7 +79,7 @@ Not reported:
 
 - \`fmt.Sprintf\`, \`fmt.Errorf\`, and \`fmt.Fprint*\` to any writer other than \`os.Stdout\` / \`os.Stderr\`
   (\`fmt.Fprintf(w, ...)\` to an \`http.ResponseWriter\` is the response, not a log).
-- Test files (\`_test.go\`, \`testdata/\`) and generated files (\`// Code generated ... DO NOT EDIT.\`).
+- Test files (\`_test.go\`, \`testdata/\`), \`//go:build ignore\` scripts, and generated files (\`// Code generated ... DO NOT EDIT.\`).
 - Prints in \`func main()\` and \`func init()\` of a \`main\` package: they run at startup, often before the
   logger exists (goctl's \`fmt.Printf("Starting server at ...")\` banner, a config error before exiting).
 - Prints inside a function named for printing (\`Print\`, \`printRoutes\`, \`DumpTree\`): the output is its job.
@@ -108,8 +110,9 @@ Not reported:
 
     return {
       go(file) {
-        // Test files never ship, and may even belong to an external `_test` package.
-        if (file.isTest) return;
+        // Test files never ship, and may even belong to an external `_test` package; `//go:build ignore`
+        // files are `go run` scripts that share a folder with a real package but are never built into it.
+        if (file.isTest || IGNORED_BUILD.test(file.text)) return;
         const pkg = packageOf(file);
         if (file.packageName === "main") pkg.isMain = true;
         for (const name of packageLevelNames(file.root)) pkg.declared.add(name);
