@@ -17,8 +17,14 @@ const STREAM_OF: Record<string, "stdout" | "stderr"> = {
   trace: "stderr",
 };
 
-/** Folders of run-once scripts and command-line tools, where printing to the terminal is the point. */
-const SCRIPT_DIRS = new Set(["scripts", "script", "bin", "tools", "cli", "migrations", "seeds", "seeders"]);
+/**
+ * Folders of run-once scripts and command-line tools, where printing to the terminal is the point,
+ * and of sample code that is not deployed.
+ */
+const SCRIPT_DIRS = new Set([
+  "scripts", "script", "bin", "tools", "cli", "migrations", "seeds", "seeders",
+  "examples", "example", "samples", "demo",
+]);
 
 /** Folders of code that runs in a browser, where there is no service logger to use. */
 const BROWSER_DIRS = new Set(["public", "static", "assets", "client", "frontend", "browser", "www", "web"]);
@@ -28,6 +34,9 @@ const BROWSER_DIRS = new Set(["public", "static", "assets", "client", "frontend"
  * that collect console output themselves (Vercel, Netlify), so the whole app is left alone.
  */
 const FRONTEND_MARKER = /^(angular\.json|(next|nuxt|svelte|astro|remix|gatsby)[.-]config\.[cm]?[jt]s)$/;
+
+/** A JSX entry point (`src/main.tsx`, Vite and Create React App): its parent folder is a single-page app. */
+const SPA_ENTRY = /(^|\/)src\/(main|index)\.[jt]sx$/;
 
 /** Modules whose import means the file already has a structured logger at hand. */
 const LOGGER_MODULES = new Set(["pino", "winston", "bunyan", "log4js", "@nestjs/common"]);
@@ -72,9 +81,11 @@ In NestJS, use \`private readonly logger = new Logger(OrdersService.name)\` and 
 - Scripts and command-line tools: files starting with a \`#!\` shebang, files under \`scripts/\`, \`bin/\`,
   \`tools/\`, \`cli/\`, \`migrations/\`, \`seeds/\`, and build configuration (\`*.config.js\`, \`gulpfile.js\`).
 - Browser code: \`.tsx\`/\`.jsx\` components, files under \`public/\`, \`static/\`, \`assets/\`, \`client/\`,
-  \`frontend/\`, \`browser/\`, \`www/\`, \`web/\`, and whole apps rooted at an \`angular.json\` or a
-  Next.js / Nuxt / SvelteKit / Astro / Remix / Gatsby config: there is no service logger in a browser, and
-  those platforms collect server-side console output themselves.
+  \`frontend/\`, \`browser/\`, \`www/\`, \`web/\`, and whole apps rooted at an \`angular.json\`, a
+  Next.js / Nuxt / SvelteKit / Astro / Remix / Gatsby config, or a JSX entry point (\`src/main.tsx\`,
+  \`src/index.jsx\`: Vite and Create React App): there is no service logger in a browser, and those
+  platforms collect server-side console output themselves.
+- Sample code under \`examples/\`, \`example/\`, \`samples/\`, \`demo/\`.
 - \`console.time\`, \`count\`, \`group\`, \`assert\` and aliases such as \`const log = console.log\`.
 
 A \`console.error\` in a fatal start-up path (before the logger exists) is still reported; suppress it
@@ -123,12 +134,14 @@ function isServiceCode(file: TsSourceFile, frontendRoots: readonly string[]): bo
   return !frontendRoots.some((root) => root === "" || file.path.startsWith(`${root}/`));
 }
 
-/** Folders (repository-relative, "" for the root) holding a front-end framework's marker file. */
+/** Roots (repository-relative folders, "" for the repository root) of front-end apps. */
 function frontendAppRoots(files: readonly RepoFile[]): string[] {
   const roots: string[] = [];
   for (const file of files) {
     const slash = file.path.lastIndexOf("/");
-    if (FRONTEND_MARKER.test(file.path.slice(slash + 1).toLowerCase())) roots.push(slash < 0 ? "" : file.path.slice(0, slash));
+    const dir = slash < 0 ? "" : file.path.slice(0, slash);
+    if (FRONTEND_MARKER.test(file.path.slice(slash + 1).toLowerCase())) roots.push(dir);
+    else if (SPA_ENTRY.test(file.path)) roots.push(dir.slice(0, Math.max(0, dir.lastIndexOf("/")))); // parent of src/
   }
   return roots;
 }

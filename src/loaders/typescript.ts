@@ -353,7 +353,7 @@ function skipParentParens(node: ts.Node): ts.Node {
 // ---------------------------------------------------------------------------------------------
 // File classification
 
-const TEST_DIRS = new Set(["test", "tests", "__tests__", "__test__", "e2e", "__mocks__", "__fixtures__", "cypress"]);
+const TEST_DIRS = new Set(["test", "tests", "__tests__", "__test__", "e2e", "__mocks__", "__fixtures__", "fixtures", "cypress"]);
 
 function isTestPath(path: string): boolean {
   const segments = path.split("/");

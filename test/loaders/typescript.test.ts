@@ -211,6 +211,7 @@ describe("parseTsFile: file classification", () => {
     ["src/__mocks__/pg.js", true],
     ["e2e/login.ts", true],
     ["tests/helpers.mjs", true],
+    ["fixtures/ts/no-console/fire/a/src/server.ts", true],
     ["src/latest.ts", false],
     ["src/testing-utils/contest.ts", false],
     ["src/user.service.ts", false],
