@@ -1,6 +1,6 @@
 import type { DockerfileModel, DockerInstruction, DockerStage, ImageRef } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { commandText, finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
+import { baseFrom, commandText, finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
 
 type Language = "go" | "node";
 
@@ -54,7 +54,7 @@ ENTRYPOINT ["/app"]
 
 Not reported: Dockerfiles that compile nothing (an nginx image serving static files, a Python or plain
 JavaScript app), a \`node\` runtime for an app that has no build step, and development, test and CI Dockerfiles
-(\`Dockerfile.dev\`, \`.devcontainer/\`, \`test/\`), which carry toolchains on purpose.
+(\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`), which carry toolchains on purpose.
 `.trim(),
     inputs: ["dockerfile"],
     tags: ["docker", "image-size", "attack-surface"],
@@ -89,7 +89,7 @@ JavaScript app), a \`node\` runtime for an app that has no build step, and devel
       }
 
       // 2. The shipped image is a toolchain image even though the build happened elsewhere.
-      const base = lineage.at(-1)!.from.image;
+      const base = baseFrom(dockerfile, final).image;
       if (!base) continue;
       if (isGoToolchain(base)) {
         report({

@@ -1,6 +1,6 @@
 import type { DockerFrom, DockerInstruction, ImageRef } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { effectiveInstruction, finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
+import { baseFrom, effectiveInstruction, finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
 
 export default defineRule({
   meta: {
@@ -53,7 +53,7 @@ convention) is fine. Images known to default to a non-root user pass without \`U
 \`*nonroot*\` tags, Chainguard (\`cgr.dev/...\`), \`nginxinc/nginx-unprivileged\`, Bitnami application images and
 .NET \`chiseled\` images. For other base images the rule cannot see their default user and reports a *note*.
 A \`USER\` given by a variable (\`USER \${APP_UID}\`) is taken as a deliberate non-root user.
-Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`.devcontainer/\`, \`test/\`) are not checked.
+Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`) are not checked.
 `.trim(),
     inputs: ["dockerfile"],
     tags: ["docker", "security", "least-privilege"],
@@ -84,7 +84,7 @@ Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`.devcontainer/\`, \`
 
       // No USER anywhere in the final stage's lineage: the base image's default user applies.
       const lineage = stageLineage(dockerfile, final);
-      const base = lineage.at(-1)!.from;
+      const base = baseFrom(dockerfile, final);
       const verdict = defaultUser(base);
       if (verdict === "non-root") continue;
       const elsewhere = dockerfile.stages.find((s) => !lineage.includes(s) && s.instructions.some((i) => i.keyword === "USER"));

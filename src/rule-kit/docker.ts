@@ -53,11 +53,14 @@ export function commandText(instruction: DockerInstruction): string {
   return instruction.exec ? instruction.exec.join(" ") : instruction.text;
 }
 
-const NON_PRODUCTION_WORDS = new Set(["dev", "develop", "development", "devcontainer", "test", "tests", "testing", "e2e", "ci", "local", "debug"]);
+const NON_PRODUCTION_WORDS = new Set([
+  "dev", "develop", "development", "devcontainer", "test", "tests", "testing", "e2e", "ci", "local", "debug",
+  "build", "builder", // the pre-multi-stage "builder pattern": an image built only to extract artifacts
+]);
 const NON_PRODUCTION_DIRS = new Set([".devcontainer", "testdata", "test", "tests", "e2e", "__fixtures__"]);
 
 /**
- * Dockerfiles that build development, test or CI images (`Dockerfile.dev`, `ci.Dockerfile`,
+ * Dockerfiles that build development, test, CI or builder images (`Dockerfile.dev`, `ci.Dockerfile`, `Dockerfile.build`,
  * `.devcontainer/Dockerfile`, `test/...`): they carry toolchains and run as root on purpose, so
  * runtime-image rules leave them alone.
  */
