@@ -1,17 +1,450 @@
-import { defineRule } from "../../src/rule-kit/define-rule.js";
+import type { DockerInstruction } from "../../src/model/artifacts.js";
+import type { Severity } from "../../src/model/finding.js";
+import type { ObjectPath, Range } from "../../src/model/location.js";
+import { defineRule, type RuleContext } from "../../src/rule-kit/define-rule.js";
+import {
+  findConnectionPasswords,
+  findKnownTokens,
+  scanEmbeddedText,
+  scanValue,
+  secretContext,
+  type SecretContext,
+  type SecretHit,
+} from "../../src/rule-kit/secrets.js";
 
-// STUB: metadata and check to be written.
+const DOCS = `
+Flags credentials written into files that are committed: service configs (YAML, JSON, \`.env\`),
+Kubernetes manifests and Dockerfiles. A committed credential is readable by everyone who can read the
+repository, its forks, its CI logs and every image built from it; it outlives a \`git rm\` in the
+history, and it is the same in every environment, so it cannot be rotated without a commit.
+
+What counts as a secret (no entropy guessing: image digests, lock hashes and UUIDs never fire):
+
+- **a secret-like key holding a literal**: \`Password\`, go-zero's Redis \`Pass\`, \`Auth.AccessSecret\`,
+  \`JwtSecret\`, \`api_key\`, \`client_secret\`, \`AWS_SECRET_ACCESS_KEY\`, a bare \`Key\` under \`Jwt:\`.
+  Letters-only values count (\`AccessSecret: a_long_secret_key\`). Keys *about* a secret do not:
+  \`secretName\`, \`existingSecret\`, \`token_expire\`, \`passwordFile\`, \`AccessKeyId\`, \`publicKey\`;
+- **a connection string with an inline password**: \`root:pw@tcp(127.0.0.1:3306)/db\` (Go MySQL DSN),
+  \`postgres://\`, \`mysql://\`, \`mongodb(+srv)://\`, \`redis://:pw@host\`, \`amqp://\`, any
+  \`scheme://user:pw@host\`, and \`Password=\` in key=value connection strings — under any key;
+- **a provider's token format**, as documented by the provider: AWS access key ids (\`AKIA\`/\`ASIA\`),
+  GitHub (\`ghp_\`, \`gho_\`, \`ghu_\`, \`ghs_\`, \`ghr_\`, \`github_pat_\`), GitLab (\`glpat-\`), Slack
+  (\`xox?-\`, \`xapp-\`, incoming webhooks), Stripe live keys (\`sk_live_\`, \`rk_live_\`), Google API keys
+  (\`AIza\`), npm (\`npm_\`), SendGrid, OpenAI and Anthropic keys, signed JWTs, and
+  \`-----BEGIN ... PRIVATE KEY-----\` blocks with a real body — under any key.
+
+Where:
+
+- **configs**: every scalar; a \`NAME=value\` or \`--flag=value\` list item and a \`{name, value}\` pair
+  are read as that name; a multi-line value (an embedded file) is read line by line;
+- **Kubernetes**: container \`env\` \`value:\` literals (\`valueFrom.secretKeyRef\` is the fix), ConfigMap
+  \`data\` (including embedded config files), custom resources, and \`kind: Secret\` manifests. A Secret's
+  \`data\` is only base64 — encoding, not encryption — so a committed Secret with real values **is** a
+  committed secret and is reported (values are decoded first); placeholders, empty values and
+  SOPS-encrypted (\`ENC[...]\`) values are not. Object \`metadata\` is only searched for token formats;
+- **Dockerfiles**: \`ENV\` and \`ARG\` with a secret-like name and a literal value (an \`ARG\` without a
+  default is the right way to pass a build-time value), and token formats or connection passwords in
+  any instruction (a \`RUN git clone https://user:token@...\` is stored in the image history).
+
+**Placeholders and references are silent**: empty values, \`\${VAR}\`, \`$(VAR)\`, \`$VAR\`,
+\`{{ .Values.x }}\`, \`ENC[...]\`, \`vault:...\`, \`arn:aws:secretsmanager:...\`, \`op://...\`,
+\`changeme\`, \`<password>\`, \`xxx\`, \`***\`, \`your-secret-here\`, \`dummy\`, \`test\`, variable
+names like \`DB_PASSWORD\`, file paths and URLs without credentials.
+
+**Well-known defaults are reported** (decided deliberately): \`root:password@tcp(...)\`,
+\`Password: root\`, \`amqp://guest:guest@...\` are the real credentials of a real database config —
+committed, and guessable as well. They are errors in deployable configs and notes in local-only
+stacks (\`docker-compose*.yml\`, \`compose*.yaml\`, files named \`*dev*\` / \`*local*\`).
+
+**Files that hold fakes by convention** — under \`test/\`, \`tests/\`, \`__tests__/\`, \`testdata/\`,
+\`fixtures/\`, \`docs/\`, and \`*.example\`, \`*.sample\`, \`*.template\`, \`.env.example\`, \`.env.dist\`,
+\`*.test.*\` — are not reported, except a real-looking provider token (a note: if it is real, revoke it).
+An \`examples/\` folder *is* checked: it usually holds a runnable service whose config gets copied.
+
+Messages name the key and the kind of secret, never the value; the engine also masks it.
+
+Bad (\`etc/config.yaml\`, go-zero):
+
+\`\`\`yaml
+DB:
+  DataSource: root:password@tcp(127.0.0.1:3306)/clinical_trial
+Auth:
+  AccessSecret: "a_long_secret_key"
+\`\`\`
+
+Good — go-zero expands \`\${VAR}\` from the environment, filled from a Kubernetes Secret:
+
+\`\`\`yaml
+DB:
+  DataSource: \${DB_USER}:\${DB_PASSWORD}@tcp(\${DB_HOST})/clinical_trial
+Auth:
+  AccessSecret: \${JWT_ACCESS_SECRET}
+\`\`\`
+
+\`\`\`yaml
+env:
+  - name: JWT_ACCESS_SECRET
+    valueFrom:
+      secretKeyRef: { name: patient-rpc, key: jwt-access-secret }
+\`\`\`
+
+Bad / good Dockerfile:
+
+\`\`\`dockerfile
+ENV API_TOKEN=3f9a1c0e7b2d4e8f   # baked into the image config
+ARG NPM_TOKEN                    # fine: no default, passed at build time (better: RUN --mount=type=secret)
+\`\`\`
+
+Not reported: standalone \`.pem\`/\`.key\` files (not read by this tool), Go and TypeScript source
+(covered by source rules), secrets that match no name, format or connection-string shape.
+`;
+
+const REMEDIATION =
+  "Remove the literal, inject it at deploy time (environment variable from a Kubernetes Secret or a secret manager), and rotate it: it stays in the Git history.";
+
 export default defineRule({
   meta: {
     id: "secrets/hardcoded-secret",
     section: "foundation",
-    title: "TODO",
+    title: "No hardcoded secrets in configs, manifests or Dockerfiles",
     severity: "error",
-    rationale: "TODO",
-    remediation: "TODO",
+    rationale:
+      "A committed credential is readable by everyone with access to the repository, its history and every image built from it, and it cannot be rotated per environment without a commit.",
+    remediation: REMEDIATION,
+    docs: DOCS,
     inputs: ["config", "kubernetes", "dockerfile"],
-    tags: [],
+    tags: ["security", "secrets", "config", "kubernetes", "docker"],
     precision: "high",
+    securitySeverity: 8.0,
   },
-  check() {},
+  check(context) {
+    checkConfigs(context);
+    checkKubernetes(context);
+    checkDockerfiles(context);
+  },
 });
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+interface Place {
+  path: string;
+  range: Range;
+  /** Names the place for the message: `key "Auth.AccessSecret"`, `env DB_PASSWORD of container "api"`. */
+  where: string;
+  /** Why a secret here matters, specific to the artifact. */
+  why: string;
+  fix: string;
+}
+
+/** Reports the strongest hit of one value; every hit's secret (and `extraSecrets`) is masked. */
+function reportHits(context: RuleContext, place: Place, hits: SecretHit[], fileContext: SecretContext, extraSecrets: string[] = []) {
+  const relevant = fileContext === "placeholder" ? hits.filter(isUnmistakableToken) : hits;
+  const first = relevant[0];
+  if (!first) return;
+  const secrets = [...new Set([...hits.map((h) => h.secret), ...extraSecrets])];
+  let severity: Severity | undefined;
+  let qualifier = "";
+  if (fileContext === "placeholder") {
+    severity = "note";
+    qualifier = " in a file that by convention holds fake values; if it is real, revoke it";
+  } else if (first.weakDefault && fileContext === "local") {
+    severity = "note";
+    qualifier = " (a well-known default in a local-only stack: make sure it never reaches a deployed environment)";
+  } else if (first.weakDefault) {
+    qualifier = " (a well-known default value, so also guessable)";
+  }
+  const what = first.kind === "named-value" ? "holds a hardcoded secret" : `contains ${first.label}`;
+  const where = capitalize(place.where);
+  const message = pick(
+    [
+      `${where} ${what}${qualifier}. ${place.why}`,
+      // The same, without the words a weak secret may equal ("password", "secret", "local").
+      `${where} ${neutral(what)}${neutral(qualifier)}. ${neutral(place.why)}`,
+      `${where}: a credential is committed in plain text. Anyone with read access to the repository can use it.`,
+      "A credential is committed in plain text here. Anyone with read access to the repository can use it.",
+    ],
+    secrets,
+  );
+  const fix = pick([place.fix, "Inject the value at deploy time from the environment or a vault, and rotate it: it is already in the Git history."], secrets);
+  context.report({ path: place.path, range: place.range, message, fix, secrets, ...(severity && { severity }) });
+}
+
+/** In files of fakes, only a provider token is worth a note (test keys and JWTs there are routine). */
+function isUnmistakableToken(hit: SecretHit): boolean {
+  return hit.kind === "provider-token" && !hit.label.includes("JSON Web Token");
+}
+
+/**
+ * The engine masks secrets wherever they appear, which garbles a message when the secret is an
+ * ordinary word ("password", "secret"). Prefer a wording that does not contain it.
+ */
+function pick(candidates: string[], secrets: string[]): string {
+  const masked = secrets.filter((s) => s.length >= 4);
+  return candidates.find((text) => !masked.some((s) => text.includes(s))) ?? candidates[candidates.length - 1]!;
+}
+
+function neutral(text: string): string {
+  return text
+    .replace(/passwords?/gi, "credential")
+    .replace(/secrets?/gi, "credential")
+    .replace(/local-only/g, "throwaway")
+    .replace(/well-known default/g, "widely used");
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Secrets in one scalar: line by line for an embedded file, else the value as a whole. */
+function hitsOf(key: string | undefined, value: string, parentKey?: string): { hits: SecretHit[]; embedded?: { line: number; key?: string } } {
+  if (value.includes("\n")) {
+    const found = scanEmbeddedText(value);
+    if (found.length === 0) return { hits: [] };
+    const first = found[0]!;
+    // A PEM block is the whole value, not a line of an embedded file.
+    const embedded = first.hit.kind === "private-key" ? undefined : { line: first.line + 1, key: first.key };
+    return { hits: found.map((f) => f.hit), embedded };
+  }
+  return { hits: scanValue(key, value, parentKey) };
+}
+
+function embeddedWhere(where: string, embedded: { line: number; key?: string } | undefined): string {
+  if (!embedded) return where;
+  const inner = embedded.key ? `"${embedded.key}" at line ${embedded.line}` : `line ${embedded.line}`;
+  return `${where} (an embedded file; ${inner} of it)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared walking helpers
+
+/** `"Auth.AccessSecret"`, or `"environment[0]" (DATABASE_URL)` when a list item names itself. */
+function keyLabel(path: ObjectPath, namedKey: string | undefined): string {
+  const last = [...path].reverse().find((s) => typeof s === "string");
+  const shown = `"${displayPath(path)}"`;
+  return namedKey && namedKey !== last ? `${shown} (${namedKey})` : shown;
+}
+
+/** `Auth.AccessSecret`, `Cache[0].Pass`. */
+function displayPath(path: ObjectPath): string {
+  let out = "";
+  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : out ? `.${segment}` : segment;
+  return out;
+}
+
+function getIn(value: unknown, path: ObjectPath): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
+    else if (isRecord(current) && typeof segment === "string") current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The name a scalar goes by: its key, except for a `{name, value}` pair (env vars, Helm parameters)
+ * and a `NAME=value` / `--flag=value` list item, where the name is the real key.
+ */
+function nameOf(body: unknown, path: ObjectPath, value: string): { key?: string; parentKey?: string; value: string } {
+  const last = path[path.length - 1];
+  const strings = path.filter((s): s is string => typeof s === "string");
+  if (last === "value") {
+    const name = getIn(body, [...path.slice(0, -1), "name"]);
+    if (typeof name === "string") return { key: name, parentKey: strings[strings.length - 2], value };
+  }
+  if (typeof last === "number") {
+    const assignment = /^(?:--?)?([A-Za-z_][\w.-]*)=(.*)$/s.exec(value);
+    if (assignment) return { key: assignment[1], parentKey: strings[strings.length - 1], value: assignment[2]! };
+  }
+  return { key: strings[strings.length - 1], parentKey: strings[strings.length - 2], value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configs
+
+function checkConfigs(context: RuleContext) {
+  for (const doc of context.repo.configs) {
+    const fileContext = secretContext(doc.path);
+    for (const entry of doc.entries) {
+      if (typeof entry.value !== "string" && typeof entry.value !== "number") continue;
+      const named = nameOf(doc.body, entry.path, String(entry.value));
+      const { hits, embedded } = hitsOf(named.key, named.value, named.parentKey);
+      if (hits.length === 0) continue;
+      reportHits(
+        context,
+        {
+          path: doc.path,
+          range: entry.range,
+          where: embeddedWhere(doc.format === "env" ? `variable ${entry.key}` : `key ${keyLabel(entry.path, named.key)}`, embedded),
+          why: "Anyone who can read the repository, its history or an image built from it can use this credential, and it cannot differ per environment.",
+          fix:
+            doc.format === "env"
+              ? "Keep real .env files out of Git (.gitignore; commit a .env.example with placeholders), set the variable from a secret store at deploy time, and rotate the credential: it stays in the Git history."
+              : "Replace the literal with a reference resolved at run time (go-zero and most loaders expand ${VAR} from the environment), fill the variable from a secret store, and rotate the credential: it stays in the Git history.",
+        },
+        hits,
+        fileContext,
+        [String(entry.value)],
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes
+
+const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
+
+function checkKubernetes(context: RuleContext) {
+  for (const object of context.repo.kubernetes) {
+    const fileContext = secretContext(object.path);
+    const objectName = `${object.kind} "${object.name}"`;
+    walkLeaves(object.body, [], (path, raw) => {
+      // The object's and the pod template's metadata.
+      const inMetadata = path.includes("metadata");
+      const inSecretData = object.kind === "Secret" && path[0] === "data" && path.length === 2;
+      let value = raw;
+      const extraSecrets = [raw];
+      if (inSecretData) {
+        const decoded = decodeBase64(raw);
+        if (decoded === undefined) return;
+        value = decoded;
+        extraSecrets.push(decoded);
+      }
+      let hits: SecretHit[];
+      let embedded: { line: number; key?: string } | undefined;
+      const named = nameOf(object.body, path, value);
+      if (inMetadata) {
+        // Annotations such as `checksum/secret: <sha256>` have secret-like names: formats only.
+        hits = [...findKnownTokens(value), ...findConnectionPasswords(value)];
+      } else {
+        ({ hits, embedded } = hitsOf(named.key, named.value, named.parentKey));
+      }
+      if (hits.length === 0) return;
+      reportHits(context, { path: object.path, range: object.locate(path), ...kubernetesPlace(object.kind, objectName, object.body, path, named.key, embedded) }, hits, fileContext, extraSecrets);
+    });
+  }
+}
+
+function kubernetesPlace(
+  kind: string,
+  objectName: string,
+  body: unknown,
+  path: ObjectPath,
+  key: string | undefined,
+  embedded: { line: number; key?: string } | undefined,
+): Pick<Place, "where" | "why" | "fix"> {
+  const containerAt = path.findLastIndex((s) => typeof s === "string" && CONTAINER_LISTS.has(s));
+  if (containerAt >= 0 && path[containerAt + 2] === "env" && path[path.length - 1] === "value") {
+    const container = getIn(body, path.slice(0, containerAt + 2));
+    const containerName = isRecord(container) && typeof container.name === "string" ? container.name : String(path[containerAt + 1]);
+    return {
+      where: `env var ${key} of container "${containerName}" in ${objectName}`,
+      why: "A literal env value is part of the pod spec: committed, and readable by anyone who can get the workload.",
+      fix: `Move the value into a Kubernetes Secret and reference it with env[].valueFrom.secretKeyRef (or envFrom.secretRef), then rotate it.`,
+    };
+  }
+  if (kind === "Secret" && (path[0] === "data" || path[0] === "stringData")) {
+    return {
+      where: embeddedWhere(`key "${String(path[1])}" of ${objectName}`, embedded),
+      why: "A Secret manifest's data is only base64-encoded, not encrypted: committing the manifest commits the credential.",
+      fix: "Keep the Secret out of Git: create it from a secret manager (External Secrets, Vault) or commit it encrypted (Sealed Secrets, SOPS), and rotate the credential.",
+    };
+  }
+  if (kind === "ConfigMap" && (path[0] === "data" || path[0] === "binaryData")) {
+    return {
+      where: embeddedWhere(`key "${String(path[1])}" of ${objectName}`, embedded),
+      why: "ConfigMaps are plain, unprotected configuration: the value is committed and readable by anyone who can read ConfigMaps in the namespace.",
+      fix: "Move the value into a Secret (populated from a secret manager, not committed), mount or reference it from there, and rotate it.",
+    };
+  }
+  return {
+    where: embeddedWhere(`field ${keyLabel(path, key)} of ${objectName}`, embedded),
+    why: "The manifest is committed, so the credential is readable by anyone with access to the repository or the cluster object.",
+    fix: "Reference a Secret instead of a literal (most resources accept a secretRef), keep the Secret out of Git, and rotate the credential.",
+  };
+}
+
+function walkLeaves(value: unknown, path: (string | number)[], visit: (path: ObjectPath, value: string) => void) {
+  if (typeof value === "string") visit(path, value);
+  else if (typeof value === "number" && path.length > 0) visit(path, String(value));
+  else if (Array.isArray(value)) value.forEach((item, i) => walkLeaves(item, [...path, i], visit));
+  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walkLeaves(v, [...path, k], visit);
+}
+
+/** A Secret's `data` value as text; undefined when it is not base64 of printable text. */
+function decodeBase64(value: string): string | undefined {
+  const compact = value.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  const text = Buffer.from(compact, "base64").toString("utf8");
+  // Binary content (keystores) or invalid UTF-8: nothing we can judge without guessing.
+  return /[\uFFFD\u0000-\u0008\u000E-\u001F]/.test(text) ? undefined : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dockerfiles
+
+function checkDockerfiles(context: RuleContext) {
+  for (const dockerfile of context.repo.dockerfiles) {
+    const fileContext = secretContext(dockerfile.path);
+    const instructions = [...dockerfile.globalArgs, ...dockerfile.stages.flatMap((s) => s.instructions)];
+    for (const instruction of instructions) {
+      if (instruction.keyword === "ENV" || instruction.keyword === "ARG") {
+        for (const { key, value } of assignments(instruction)) {
+          const hits = scanValue(key, value);
+          if (hits.length === 0) continue;
+          const env = instruction.keyword === "ENV";
+          reportHits(
+            context,
+            {
+              path: dockerfile.path,
+              range: instruction.argsRange,
+              where: env ? `ENV ${key}` : `the default of ARG ${key}`,
+              why: env
+                ? "ENV values are stored in the image config: anyone who can pull the image reads them with docker inspect, and every container inherits them."
+                : "The default is committed and recorded in the image history of every build that uses it.",
+              fix: env
+                ? "Drop the ENV and provide the value at run time (Kubernetes Secret, orchestrator env), or at build time with RUN --mount=type=secret; rotate the credential."
+                : "Declare the ARG without a default and pass the value at build time, preferably with RUN --mount=type=secret (build args stay in the image history); rotate the credential.",
+            },
+            hits,
+            fileContext,
+            [value],
+          );
+        }
+      } else if (instruction.keyword !== "FROM") {
+        const hits = [...findKnownTokens(instruction.text), ...findConnectionPasswords(instruction.text)];
+        if (hits.length === 0) continue;
+        reportHits(
+          context,
+          {
+            path: dockerfile.path,
+            range: instruction.argsRange,
+            where: `this ${instruction.keyword} instruction`,
+            why: "Instruction text is recorded in the image history (docker history), readable by anyone who can pull the image.",
+            fix: "Pass the credential with RUN --mount=type=secret (BuildKit) instead of writing it into the instruction, and rotate it.",
+          },
+          hits,
+          fileContext,
+        );
+      }
+    }
+  }
+}
+
+/** `ENV A=1 B="x y"`, legacy `ENV KEY some value`, `ARG NAME=default` (an ARG without default has none). */
+function assignments(instruction: DockerInstruction): { key: string; value: string }[] {
+  const args = instruction.args;
+  if (instruction.keyword === "ENV" && args.length >= 2 && !args[0]!.includes("=")) {
+    return [{ key: args[0]!, value: args.slice(1).join(" ") }];
+  }
+  return args.flatMap((word) => {
+    const eq = word.indexOf("=");
+    return eq > 0 ? [{ key: word.slice(0, eq), value: word.slice(eq + 1) }] : [];
+  });
+}

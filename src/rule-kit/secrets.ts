@@ -77,9 +77,11 @@ export function isSecretLikeName(key: string, parentKey?: string): boolean {
   const words = splitKeyWords(key);
   let last = -1;
   for (let i = 0; i < words.length; i++) if (isSecretWord(words, i)) last = i;
+  const parentWords = parentKey ? splitKeyWords(parentKey) : [];
+  // Sealed Secrets' `encryptedData`, `hashed:` blocks: the values are ciphertext or digests.
+  if (parentWords.some((w) => ["encrypted", "sealed", "hashed", "hashes"].includes(w))) return false;
   if (last < 0) {
     // A bare "Key" under a `Jwt:` or `Auth:` block (never under `Etcd:`).
-    const parentWords = parentKey ? splitKeyWords(parentKey) : [];
     return words.length === 1 && words[0] === "key" && parentWords.some((w) => SECRET_PARENT_WORDS.has(w));
   }
   // "secret" followed by "key" is one credential ("secret_key"): the qualifier test applies after it.
@@ -158,6 +160,8 @@ export function isPlaceholder(value: string): boolean {
   // "[password]", "{token}", "(secret)" are templates; "test123", "test-secret" are test values.
   if (/^[[{(].*[\]})]$/.test(v)) return true;
   if (/^test([-_].*|\d*)$/i.test(v) || /[-_]test$/i.test(v)) return true;
+  // Stripe test-mode keys (sk_test_, rk_test_) cannot touch live data.
+  if (/^[spr]k_test_/.test(v)) return true;
   // "<password>", "<your token>": a slot to fill in.
   if (/<[A-Za-z0-9_ .-]+>/.test(v)) return true;
   // "...here" ("secret-goes-here", "token_here").
@@ -199,15 +203,15 @@ const TOKEN_FORMATS: TokenFormat[] = [
   { label: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
   // GitHub: ghp_ (classic PAT), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh).
   { label: "a GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,251}\b/g },
-  { label: "a GitHub fine-grained personal access token", pattern: /\bgithub_pat_[A-Za-z0-9_]{60,}\b/g },
+  { label: "a GitHub fine-grained personal access token", pattern: /\bgithub_pat_[A-Za-z0-9_]{60,255}\b/g },
   // GitLab personal access tokens: glpat- prefix.
-  { label: "a GitLab personal access token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  { label: "a GitLab personal access token", pattern: /\bglpat-[A-Za-z0-9_-]{20,255}\b/g },
   // Slack: xoxb- (bot), xoxp- (user), xoxa-/xoxr- (legacy workspace / refresh), xoxe- (config), xapp- (app-level).
-  { label: "a Slack token", pattern: /\bxox[abposre](?:\.[A-Za-z0-9]+)?-[A-Za-z0-9-]{20,}/g },
-  { label: "a Slack app-level token", pattern: /\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}\b/g },
-  { label: "a Slack incoming webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/g },
+  { label: "a Slack token", pattern: /\bxox[abposre](?:\.[A-Za-z0-9]+)?-[A-Za-z0-9-]{20,255}/g },
+  { label: "a Slack app-level token", pattern: /\bxapp-\d-[A-Z0-9]{1,64}-\d{1,32}-[a-z0-9]{20,255}\b/g },
+  { label: "a Slack incoming webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{1,32}\/B[A-Z0-9]{1,32}\/[A-Za-z0-9]{16,64}/g },
   // Stripe: sk_live_ (secret key), rk_live_ (restricted key). Test-mode keys cannot move money.
-  { label: "a Stripe live secret key", pattern: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g },
+  { label: "a Stripe live secret key", pattern: /\b[sr]k_live_[A-Za-z0-9]{20,255}\b/g },
   // Google API keys: 39 characters starting with AIza.
   { label: "a Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g },
   // npm access tokens: npm_ prefix.
@@ -215,8 +219,8 @@ const TOKEN_FORMATS: TokenFormat[] = [
   // SendGrid API keys: SG.<id>.<secret>.
   { label: "a SendGrid API key", pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
   // OpenAI project keys and Anthropic API keys.
-  { label: "an OpenAI API key", pattern: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}/g },
-  { label: "an Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{40,}/g },
+  { label: "an OpenAI API key", pattern: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,255}/g },
+  { label: "an Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{40,255}/g },
 ];
 
 /** Documentation examples and typed-out fakes share a look: few distinct characters, or "EXAMPLE". */
@@ -245,8 +249,12 @@ export function findKnownTokens(text: string): SecretHit[] {
       hits.push(hit("provider-token", format.label, match[0], match.index!));
     }
   }
-  for (const match of text.matchAll(/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.([A-Za-z0-9_-]{16,})/g)) {
-    if (isJwtHeader(match[0].split(".")[0]!)) hits.push(hit("provider-token", "a signed JSON Web Token", match[0], match.index!));
+  // Runs of base64url-and-dots starting with "eyJ", read once each (a pattern with a leading \b
+  // would rescan from every "eyJ" after a dash: quadratic on long values).
+  for (const run of text.matchAll(/eyJ[A-Za-z0-9_.-]+/g)) {
+    if (run.index! > 0 && /[A-Za-z0-9_]/.test(text[run.index! - 1]!)) continue;
+    const jwt = /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/.exec(run[0]);
+    if (jwt && isJwtHeader(jwt[0].split(".")[0]!)) hits.push(hit("provider-token", "a signed JSON Web Token", jwt[0], run.index!));
   }
   return withoutOverlaps(hits);
 }
@@ -282,13 +290,15 @@ const SCHEME_LABELS: Record<string, string> = {
   https: "a URL",
 };
 
+// Lengths are bounded so a long value without the shape cannot make a pattern quadratic.
+
 /**
  * URL userinfo: `scheme://user:password@host`. The password runs to the last `@` that is followed
  * by a host, so an unencoded `@` inside it (`p@ss@db`) still yields the whole password.
  */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*):\/\/([^:@/\s?#'"]*):([^\s'"/?#]*?)@(?=[A-Za-z0-9[\]._%,:-]+(?![A-Za-z0-9[\]._%,:@-]))/gi;
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{0,30}):\/\/([^:@/\s?#'"]{0,256}):([^\s'"/?#]{0,256}?)@(?=[A-Za-z0-9[\]._%,:-]+(?![A-Za-z0-9[\]._%,:@-]))/gi;
 /** go-sql-driver/mysql DSN: `user:password@tcp(host:port)/db`, also `@unix(...)` and `@/db`. */
-const GO_MYSQL_DSN = /(?:^|[\s"'=,;])([A-Za-z0-9_.${}-]*):([^\s'"]*?)@(?:(?:tcp6?|unix|udp)\(|\/)/g;
+const GO_MYSQL_DSN = /(?:^|[\s"'=,;])([A-Za-z0-9_.${}-]{0,256}):([^\s'"]{0,256}?)@(?:(?:tcp6?|unix|udp)\(|\/)/g;
 /** `Password=...` inside a key=value connection string (libpq, ADO.NET, JDBC properties). */
 const KV_PASSWORD = /(?:^|[\s;])(?:password|pwd)\s*=\s*('[^']*'|"[^"]*"|[^\s;]+)/gi;
 const KV_CONTEXT = /(?:^|[\s;])(?:host|server|data source|dbname|database|initial catalog|user|user id|uid|username|port|addr|address)\s*=/i;

@@ -278,3 +278,19 @@ describe("secretContext", () => {
     expect(secretContext(path)).toBe(context);
   });
 });
+
+describe("encrypted and test-mode values", () => {
+  it("ignores Sealed Secrets' encryptedData and Stripe test keys", () => {
+    expect(isSecretLikeName("db-password", "encryptedData")).toBe(false);
+    expect(isPlaceholder("sk_test_51Hq7Vb2Mx9Lw4Zt8Nc3Rj6Hd1Pq")).toBe(true);
+  });
+});
+
+describe("long values", () => {
+  it("scans a large value without the shape of a secret in linear time", () => {
+    const values = ["a:b,".repeat(50_000), "a.".repeat(100_000), "eyJ-".repeat(50_000), "xoxb-".repeat(40_000), "x=y;".repeat(50_000), "https://h:".repeat(20_000), "eyJ".repeat(50_000), "A".repeat(200_000)];
+    const started = performance.now();
+    for (const value of values) expect(scanValue("data", value)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
