@@ -85,6 +85,7 @@ Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`Dockerfile.build\`, 
       // No USER anywhere in the final stage's lineage: the base image's default user applies.
       const lineage = stageLineage(dockerfile, final);
       const base = baseFrom(dockerfile, final);
+      if (base.instruction.args.length === 0) continue; // FROM without image: already a parse error
       const verdict = defaultUser(base);
       if (verdict === "non-root") continue;
       const elsewhere = dockerfile.stages.find((s) => !lineage.includes(s) && s.instructions.some((i) => i.keyword === "USER"));

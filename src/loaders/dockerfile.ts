@@ -51,6 +51,7 @@ export function loadDockerfile(path: string, text: string): LoadResult<Dockerfil
 
   const instructions: DockerInstruction[] = [];
   let consumedThrough = -1;
+  let reportedUnknown = false;
   for (const node of nodes) {
     const startLine = node.getRange().start.line;
     // dockerfile-ast may split a logical line we already read whole (comment lines inside continuations).
@@ -67,7 +68,8 @@ export function loadDockerfile(path: string, text: string): LoadResult<Dockerfil
     }
     if (!KEYWORDS.has(built.instruction.keyword)) {
       // Docker stops at the first unknown instruction; so do we, once, to keep garbage files to one message.
-      if (!customFrontend && !diagnostics.some((d) => d.message.startsWith("Unknown instruction"))) {
+      if (!customFrontend && !reportedUnknown) {
+        reportedUnknown = true;
         fail(
           keywordRange(node),
           `Unknown instruction "${node.getInstruction()}": docker build rejects this file.`,
