@@ -270,8 +270,11 @@ function nameOf(body: unknown, path: ObjectPath, value: string): { key?: string;
 function checkConfigs(context: RuleContext) {
   for (const doc of context.repo.configs) {
     const fileContext = secretContext(doc.path);
+    const templateNames = cloudFormationNames(doc.body);
     for (const entry of doc.entries) {
       if (typeof entry.value !== "string" && typeof entry.value !== "number") continue;
+      // `!Ref DBPassword` reaches us as "DBPassword" (the YAML tag is dropped): a name, not a value.
+      if (typeof entry.value === "string" && templateNames.has(entry.value.split(".")[0]!)) continue;
       const named = nameOf(doc.body, entry.path, String(entry.value));
       const { hits, embedded } = hitsOf(named.key, named.value, named.parentKey);
       if (hits.length === 0) continue;
@@ -293,6 +296,17 @@ function checkConfigs(context: RuleContext) {
       );
     }
   }
+}
+
+/** Parameter and resource names of a CloudFormation / SAM template, which `!Ref` and `!GetAtt` name. */
+function cloudFormationNames(body: unknown): Set<string> {
+  const names = new Set<string>();
+  if (!isRecord(body) || !isRecord(body.Resources)) return names;
+  for (const section of ["Parameters", "Resources", "Conditions", "Mappings"]) {
+    const value = body[section];
+    if (isRecord(value)) for (const name of Object.keys(value)) names.add(name);
+  }
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------

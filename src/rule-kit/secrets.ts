@@ -113,6 +113,8 @@ const REFERENCE_PATTERNS: RegExp[] = [
   /^projects\/[^/]+\/secrets\//, // Google Secret Manager resource name
   /^!(Ref|Sub|GetAtt|ImportValue)\b/,
   /^-----BEGIN PGP MESSAGE-----/, // encrypted, not a key
+  /^\{cipher\}/i, // Spring Cloud Config
+  /^\$ANSIBLE_VAULT;/, // Ansible Vault
 ];
 
 /** Whole values that ask to be filled in, or say they are not real. */
@@ -187,6 +189,7 @@ export function looksLikeCredentialValue(value: string, key?: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(v)) return false; // a URL without userinfo
   if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(v)) return false; // DB_PASSWORD: the name of a variable
   if (key && v.toLowerCase() === key.toLowerCase()) return false; // "password": "Password" (a label)
+  if (/^\d{1,5}$/.test(v) && !isWellKnownDefault(v)) return false; // `token: 3600` is a duration, not a PIN
   return true;
 }
 
@@ -458,7 +461,12 @@ function withoutOverlaps(hits: SecretHit[]): SecretHit[] {
  */
 export type SecretContext = "placeholder" | "local" | "deployed";
 
-const PLACEHOLDER_DIRS = new Set(["test", "tests", "__tests__", "testdata", "test-data", "test_data", "fixtures", "fixture", "__fixtures__", "__mocks__", "mocks", "spec", "e2e", "docs", "doc"]);
+const PLACEHOLDER_DIRS = new Set([
+  "test", "tests", "__tests__", "testdata", "test-data", "test_data", "fixtures", "fixture", "__fixtures__", "__mocks__",
+  "mocks", "spec", "e2e", "docs", "doc",
+  // Translations: `"password": "Passwort"` is a label, not a setting.
+  "locales", "locale", "i18n", "l10n", "translations", "lang", "langs",
+]);
 const PLACEHOLDER_NAME_PARTS = new Set(["example", "examples", "sample", "samples", "template", "templates", "tmpl", "tpl", "dist", "test", "tests", "spec", "mock", "fake", "dummy"]);
 const LOCAL_NAME_PARTS = new Set(["dev", "develop", "development", "local", "localhost"]);
 

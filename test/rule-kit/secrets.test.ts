@@ -294,3 +294,21 @@ describe("long values", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe("more references and non-credentials", () => {
+  it("treats Spring {cipher} and Ansible Vault values as references", () => {
+    expect(isPlaceholder("{cipher}AQBa8e7f3c2d1b0a99887766554433221100ff")).toBe(true);
+    expect(isPlaceholder("$ANSIBLE_VAULT;1.1;AES256\n6231336539")).toBe(true);
+  });
+
+  it("reads short numbers under secret-like keys as durations, not PINs", () => {
+    expect(scanValue("token", "3600")).toEqual([]);
+    expect(scanValue("Password", "123456")).toMatchObject([{ weakDefault: true }]);
+    expect(scanValue("Password", "83920174")).toMatchObject([{ kind: "named-value" }]);
+  });
+
+  it("treats translation folders as holding labels", () => {
+    expect(secretContext("web/locales/de.json")).toBe("placeholder");
+    expect(secretContext("src/i18n/fr.yaml")).toBe("placeholder");
+  });
+});
