@@ -71,13 +71,16 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     }
     const commands = pipelines.flatMap((p) => p.commands.map((command) => ({ pipeline: p, command })));
     const blindSpot = describeBlindSpot(pipelines, commands);
-    const dockerRuns = repo.dockerfiles.flatMap((d) =>
-      d.stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text)),
-    );
+    // Dockerfiles are read only when CI itself shows no verification.
+    let runs: string[] | undefined;
+    const dockerRuns = () =>
+      (runs ??= repo.dockerfiles.flatMap((d) =>
+        d.stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text)),
+      ));
 
     // Go: `go mod verify`, then a tidiness check.
     if (modules.length > 0) {
-      const verifies = commands.some(({ command }) => GO_MOD_VERIFY.test(command.text)) || dockerRuns.some((t) => GO_MOD_VERIFY.test(t));
+      const verifies = commands.some(({ command }) => GO_MOD_VERIFY.test(command.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
       const tidy = tidyCheck(pipelines);
       for (const module of modules) {
         if (!verifies) {
@@ -109,15 +112,11 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     // Node: every install must honour the lockfile.
     if (nodeProjects.length > 0) {
       const berry = isYarnBerry(repo, packageJsons);
-      let frozen = dockerRuns.some((t) => installsOf(t).some((i) => i.frozen));
-      let anyInstall = frozen;
+      let anyInstall = false;
       for (const { pipeline, command } of commands) {
         for (const install of installsOf(command.text, berry)) {
           anyInstall = true;
-          if (install.frozen) {
-            frozen = true;
-            continue;
-          }
+          if (install.frozen) continue;
           report({
             path: pipeline.path,
             range: command.range,
@@ -126,7 +125,7 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
           });
         }
       }
-      if (!anyInstall) {
+      if (!anyInstall && !dockerRuns().some((t) => installsOf(t).some((i) => i.frozen))) {
         const project = nodeProjects[0]!;
         report({
           path: project.path,
