@@ -26,7 +26,8 @@ What counts as a secret (no entropy guessing: image digests, lock hashes and UUI
   \`secretName\`, \`existingSecret\`, \`token_expire\`, \`passwordFile\`, \`AccessKeyId\`, \`publicKey\`;
 - **a connection string with an inline password**: \`root:pw@tcp(127.0.0.1:3306)/db\` (Go MySQL DSN),
   \`postgres://\`, \`mysql://\`, \`mongodb(+srv)://\`, \`redis://:pw@host\`, \`amqp://\`, any
-  \`scheme://user:pw@host\`, and \`Password=\` in key=value connection strings — under any key;
+  \`scheme://user:pw@host\`, \`?password=\` in a JDBC/URL query string and \`Password=\` in key=value
+  connection strings — under any key;
 - **a provider's token format**, as documented by the provider: AWS access key ids (\`AKIA\`/\`ASIA\`),
   GitHub (\`ghp_\`, \`gho_\`, \`ghu_\`, \`ghs_\`, \`ghr_\`, \`github_pat_\`), GitLab (\`glpat-\`), Slack
   (\`xox?-\`, \`xapp-\`, incoming webhooks), Stripe live keys (\`sk_live_\`, \`rk_live_\`), Google API keys
@@ -48,8 +49,11 @@ Where:
 
 **Placeholders and references are silent**: empty values, \`\${VAR}\`, \`$(VAR)\`, \`$VAR\`,
 \`{{ .Values.x }}\`, \`ENC[...]\`, \`vault:...\`, \`arn:aws:secretsmanager:...\`, \`op://...\`,
-\`changeme\`, \`<password>\`, \`xxx\`, \`***\`, \`your-secret-here\`, \`dummy\`, \`test\`, variable
-names like \`DB_PASSWORD\`, file paths and URLs without credentials.
+\`{cipher}...\`, \`$ANSIBLE_VAULT;...\`, CloudFormation \`!Ref\` / \`!GetAtt\` names, \`changeme\`,
+\`<password>\`, \`xxx\`, \`***\`, \`your-secret-here\`, \`dummy\`, \`test\`, Stripe \`sk_test_\` keys,
+variable names like \`DB_PASSWORD\`, file paths, URLs without credentials, sentences, and short
+numbers (\`token: 3600\` is a duration). A \`\${VAR:-fallback}\` is treated as a reference even
+though its fallback is a literal.
 
 **Well-known defaults are reported** (decided deliberately): \`root:password@tcp(...)\`,
 \`Password: root\`, \`amqp://guest:guest@...\` are the real credentials of a real database config —
@@ -57,8 +61,8 @@ committed, and guessable as well. They are errors in deployable configs and note
 stacks (\`docker-compose*.yml\`, \`compose*.yaml\`, files named \`*dev*\` / \`*local*\`).
 
 **Files that hold fakes by convention** — under \`test/\`, \`tests/\`, \`__tests__/\`, \`testdata/\`,
-\`fixtures/\`, \`docs/\`, and \`*.example\`, \`*.sample\`, \`*.template\`, \`.env.example\`, \`.env.dist\`,
-\`*.test.*\` — are not reported, except a real-looking provider token (a note: if it is real, revoke it).
+\`fixtures/\`, \`docs/\`, translation folders (\`locales/\`, \`i18n/\`), and \`*.example\`, \`*.sample\`,
+\`*.template\`, \`.env.example\`, \`.env.dist\`, \`*.test.*\` — are not reported, except a real-looking provider token (a note: if it is real, revoke it).
 An \`examples/\` folder *is* checked: it usually holds a runnable service whose config gets copied.
 
 Messages name the key and the kind of secret, never the value; the engine also masks it.

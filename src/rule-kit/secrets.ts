@@ -304,6 +304,8 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{0,30}):\/\/([^:@/\s?#'"]{0,256}):([
 const GO_MYSQL_DSN = /(?:^|[\s"'=,;])([A-Za-z0-9_.${}-]{0,256}):([^\s'"]{0,256}?)@(?:(?:tcp6?|unix|udp)\(|\/)/g;
 /** `Password=...` inside a key=value connection string (libpq, ADO.NET, JDBC properties). */
 const KV_PASSWORD = /(?:^|[\s;])(?:password|pwd)\s*=\s*('[^']*'|"[^"]*"|[^\s;]+)/gi;
+/** `?user=app&password=...` in a JDBC or other URL's query string. */
+const QUERY_PASSWORD = /[?&](?:password|passwd|pwd)=([^&\s#'"]{1,256})/gi;
 const KV_CONTEXT = /(?:^|[\s;])(?:host|server|data source|dbname|database|initial catalog|user|user id|uid|username|port|addr|address)\s*=/i;
 
 /** Connection strings in `text` whose password is a literal (not empty, not a reference or placeholder). */
@@ -322,6 +324,12 @@ export function findConnectionPasswords(text: string): SecretHit[] {
     const password = match[2]!;
     const start = match.index! + match[0].lastIndexOf("@") - password.length;
     pushPassword(hits, "a MySQL DSN with an inline password", password, start);
+  }
+  if (/:\/\/|^jdbc:/i.test(text)) {
+    for (const match of text.matchAll(QUERY_PASSWORD)) {
+      const password = match[1]!;
+      pushPassword(hits, "a URL with a password in its query string", password, match.index! + match[0].length - password.length);
+    }
   }
   if (KV_CONTEXT.test(text)) {
     for (const match of text.matchAll(KV_PASSWORD)) {

@@ -122,6 +122,7 @@ describe("findConnectionPasswords", () => {
     ["app:Kq7Vb2Mx@unix(/var/run/mysqld/mysqld.sock)/orders", "Kq7Vb2Mx", "MySQL DSN"],
     ["host=db user=app password=Kq7Vb2Mx dbname=orders sslmode=require", "Kq7Vb2Mx", "connection string"],
     ["Server=db;Database=orders;User Id=sa;Password='Kq7Vb2Mx';", "Kq7Vb2Mx", "connection string"],
+    ["jdbc:postgresql://db:5432/orders?user=app&password=Kq7Vb2Mx&ssl=true", "Kq7Vb2Mx", "query string"],
   ])("%s", (text, secret, label) => {
     const hits = findConnectionPasswords(text);
     expect(hits).toHaveLength(1);
@@ -142,6 +143,8 @@ describe("findConnectionPasswords", () => {
     "mongodb://${MONGO_USER}:${MONGO_PASS}@mongo:27017",
     "http://localhost:8080/health",
     "user=app password= dbname=x",
+    "jdbc:postgresql://db:5432/orders?user=app&password=${PG_PASSWORD}",
+    "https://example.org/reset?password=&token=",
   ])("%s has no literal password", (text) => {
     expect(findConnectionPasswords(text)).toEqual([]);
   });

@@ -28,7 +28,7 @@ const SECRETS_BY_CASE: Record<string, string[]> = {
     "AIzaatdsAELTpQOJgNNTJWxXUTgkf36BZ0QuTZZ",
   ],
   "private-key-yaml": ["MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBALaVILEkode9800p"],
-  "k8s-env-literal": ["Vq8mT3nLx2", "Wm4Xq8Lz2Rv6", "Tq4Wz8Nx2Lp"],
+  "k8s-env-literal": ["Vq8mT3nLx2", "Wm4Xq8Lz2Rv6", "Tq4Wz8Nx2Lp", "Hx4Lm8Qz2Wc"],
   "k8s-configmap": ["Rk7tq2WmZb", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"],
   "k8s-secret-manifest": ["Sx7Kd2Qm9Vb", Buffer.from("Sx7Kd2Qm9Vb").toString("base64"), "Nf5Hw9Tc3Kx7"],
   "dockerfile-env-arg": ["Jx8Kd3Wq7Lm2", "Pz6Vn2Xc9Rb4", "Bt5Mq8Wz3Ks", "Qw7Er4Ty9Ui"],
