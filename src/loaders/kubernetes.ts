@@ -89,11 +89,11 @@ function lacksImages(podSpec: Record<string, unknown>): boolean {
   return containers.some((c) => isRecord(c) && typeof c.image !== "string");
 }
 
-/** Files that kustomizations apply as strategic-merge patches to objects defined elsewhere. */
+/** Files that kustomizations (and kustomize components) apply as patches to objects defined elsewhere. */
 function kustomizePatchFiles(objects: readonly K8sObject[]): Set<string> {
   const files = new Set<string>();
   for (const object of objects) {
-    if (object.kind !== "Kustomization") continue;
+    if (object.kind !== "Kustomization" && object.kind !== "Component") continue;
     const dir = posix.dirname(object.path);
     const add = (entry: unknown) => {
       // Entries holding YAML text are inline patches, not file names.

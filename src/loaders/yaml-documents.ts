@@ -203,6 +203,32 @@ function hasStructuralTemplate(text: string, node: PosNode): boolean {
   return node.items.some((item) => hasStructuralTemplate(text, item));
 }
 
+/**
+ * Whether some `{{` stands outside a quoted string and outside a comment on its line. When every
+ * action is quoted (`title: '{{ template "x" . }}'`), a parse error is a real YAML error, not templating.
+ */
+function hasUnquotedAction(text: string): boolean {
+  for (let at = text.indexOf("{{"); at !== -1; at = text.indexOf("{{", at + 2)) {
+    let quote: string | undefined;
+    let comment = false;
+    const lineStart = text.lastIndexOf("\n", at) + 1;
+    for (let i = lineStart; i < at && !comment; i++) {
+      const c = text[i];
+      if (quote) {
+        if (c === "\\" && quote === '"') i++;
+        else if (c === quote) quote = undefined;
+      } else if ((c === '"' || c === "'") && /(^|[:\-[{,])\s*$/.test(text.slice(lineStart, i))) {
+        // A quote opens a string only where a value starts (`it's` in a plain value does not).
+        quote = c;
+      } else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]))) {
+        comment = true;
+      }
+    }
+    if (!quote && !comment) return true;
+  }
+  return false;
+}
+
 function notRendered(path: string, text: string, lines: LineCounter): LoadDiagnostic {
   const match = TEMPLATE_ACTION.exec(text)!;
   const action = match[0].length > 60 ? `${match[0].slice(0, 57)}...` : match[0];
@@ -223,8 +249,35 @@ export interface YamlFileResult {
   diagnostics: LoadDiagnostic[];
 }
 
-/** More aliases than this while converting to plain JSON means an alias bomb (billion laughs). */
-const MAX_ALIAS_COUNT = 200;
+/**
+ * How many nodes a document may have once its aliases are expanded. Counting expansion, rather
+ * than alias uses (the `yaml` package's maxAliasCount), refuses billion-laughs bombs while a
+ * compose file that reuses one small anchor hundreds of times still reads.
+ */
+function expansionLimit(text: string): number {
+  return 200_000 + text.length;
+}
+
+/** Nodes in `root` with aliases expanded, or Infinity past `limit` or for an alias that contains itself. */
+function expandedSize(root: PosNode, limit: number): number {
+  const sizes = new Map<unknown, number>();
+  const size = (node: PosNode): number => {
+    if (node.kind === "scalar") return 1;
+    const children = node.kind === "map" ? node.pairs : node.items;
+    const known = sizes.get(children);
+    if (known !== undefined) return known;
+    sizes.set(children, Infinity); // while in progress: a cycle counts as endless
+    let total = 1;
+    for (const child of children) {
+      total += size("key" in child ? child.value : child);
+      if (total > limit) break;
+    }
+    sizes.set(children, total);
+    return total;
+  };
+  const total = size(root);
+  return total > limit ? Infinity : total;
+}
 
 export function loadYamlFile(path: string, text: string): YamlFileResult {
   try {
@@ -253,7 +306,7 @@ function loadYaml(path: string, text: string): YamlFileResult {
   for (const [index, doc] of documents.entries()) {
     const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     if (errors.length > 0) {
-      if (template) return { ...result, diagnostics: [notRendered(path, text, lines)] };
+      if (template && hasUnquotedAction(text)) return { ...result, diagnostics: [notRendered(path, text, lines)] };
       const error = errors[0];
       result.diagnostics.push({
         kind: "parse-error",
@@ -281,19 +334,16 @@ function loadYaml(path: string, text: string): YamlFileResult {
   }
 
   for (const { doc, index, root } of parsed) {
-    let body: unknown;
-    try {
-      body = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
+    if (expandedSize(root, expansionLimit(text)) === Infinity) {
       result.diagnostics.push({
         kind: "parse-error",
         path,
         range: offsetRange(lines, root.range[0], root.range[0]),
-        message: `YAML document ${index + 1} could not be read: ${errorText((error as Error).message)} (too many aliases: a possible alias bomb); the document was not checked.`,
+        message: `YAML document ${index + 1} expands its aliases into more than ${expansionLimit(text)} values or into itself (an alias bomb?); the document was not checked.`,
       });
       continue;
     }
-    addDocument(result, path, index, body, root, lines);
+    addDocument(result, path, index, doc.toJS({ maxAliasCount: -1 }), root, lines);
   }
   return result;
 }

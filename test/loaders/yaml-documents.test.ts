@@ -185,6 +185,16 @@ metadata: {name: c}
     expect(result.diagnostics[0].message).toMatch(/alias/);
   });
 
+  it("reads a small anchor reused hundreds of times, and refuses an alias that contains itself", () => {
+    const services = Array.from({ length: 400 }, (_, i) => `  s${i}:\n    <<: *defaults\n    image: app${i}`).join("\n");
+    const compose = loadYamlFile("docker-compose.yaml", `x-defaults: &defaults\n  restart: always\n  logging: {driver: json-file}\nservices:\n${services}\n`);
+    expect(compose.diagnostics).toEqual([]);
+    expect((compose.configs[0].body as { services: Record<string, unknown> }).services.s399).toEqual({ restart: "always", logging: { driver: "json-file" }, image: "app399" });
+    const cyclic = loadYamlFile("cycle.yaml", "a: &a [1, *a]\n");
+    expect(cyclic.configs).toEqual([]);
+    expect(cyclic.diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
+  });
+
   it("never throws on odd input", () => {
     for (const text of ["\u0000\u0001", "- - - -", "? [a]\n: b\n", "{{{{", ": :", "&a *a", "a: !!binary ~~~\n", "[".repeat(5000)]) {
       expect(() => loadYamlFile("odd.yaml", text)).not.toThrow();
@@ -247,6 +257,12 @@ data:
     const result = loadYamlFile("monitoring/alertmanager.yaml", alertmanager);
     expect(result.diagnostics).toEqual([]);
     expect(result.configs).toHaveLength(1);
+  });
+
+  it("reports a real syntax error in a file whose template text is only inside quoted strings", () => {
+    const text = "receivers:\n- name: slack\n  send_resolved: true\n   title: '{{ template \"slack.title\" . }}'\n    text: \"it's {{ .Text }}\"\n";
+    const result = loadYamlFile("examples/alertmanager.yaml", text);
+    expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}`)).toEqual(["parse-error 3"]);
   });
 
   it("reads a file without template actions in a templates folder", () => {
