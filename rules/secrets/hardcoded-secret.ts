@@ -134,7 +134,7 @@ export default defineRule({
 interface Place {
   path: string;
   range: Range;
-  /** Names the place for the message: `key "Auth.AccessSecret"`, `env DB_PASSWORD of container "api"`. */
+  /** Names the place for the message: `key "Auth.AccessSecret"`, `env var DB_PASSWORD of container "api"`. */
   where: string;
   /** Why a secret here matters, specific to the artifact. */
   why: string;
