@@ -47,12 +47,13 @@ steps:
 \`\`\`
 
 When a check cannot be made, the finding is a **note** rather than a warning: the pipeline pulls in GitLab
-\`include:\` files or remote reusable workflows, or hands off to \`make\`, \`task\`, \`just\` or a script whose
+\`include:\` files, remote reusable workflows or local composite actions, or hands off to \`make\`, \`task\`, \`just\` or a script whose
 commands are not visible; or no install command is found at all (dependencies may be installed in a Docker
 build). A \`RUN go mod verify\` or \`RUN npm ci\` in a Dockerfile counts as verification.
 
 Deliberately not reported: global tool installs (\`npm install -g pnpm\`) and installs of named packages;
-installs inside \`docker run\` or other wrappers; which folder a command runs in (a \`go mod verify\` anywhere
+installs inside \`docker run\` or other wrappers; manifests under \`testdata/\`, \`fixtures/\` and
+\`__fixtures__/\` (test inputs, not projects); which folder a command runs in (a \`go mod verify\` anywhere
 counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is not read.`,
     inputs: ["manifest", "ci"],
     tags: ["ci", "dependencies", "supply-chain"],
@@ -60,8 +61,8 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
   },
   check({ repo, report }) {
     const { goModules, packageJsons, lockfiles } = repo.manifests;
-    const modules = goModules.filter((m) => m.requires.length > 0);
-    const nodeProjects = packageJsons.filter((p) => hasDependencies(p) && committedNodeLockfile(p, lockfiles));
+    const modules = goModules.filter((m) => m.requires.length > 0 && !isTestData(m.path));
+    const nodeProjects = packageJsons.filter((p) => hasDependencies(p) && !isTestData(p.path) && committedNodeLockfile(p, lockfiles));
     if (modules.length === 0 && nodeProjects.length === 0) return;
 
     const pipelines = repo.ci;
@@ -112,7 +113,8 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     // Node: every install must honour the lockfile.
     if (nodeProjects.length > 0) {
       const berry = isYarnBerry(repo, packageJsons);
-      let anyInstall = false;
+      // An action that runs `npm ci` itself counts as a frozen install.
+      let anyInstall = pipelines.some((p) => p.uses.some((u) => /^bahmutov\/npm-install@/.test(u.action)));
       for (const { pipeline, command } of commands) {
         for (const install of installsOf(command.text, berry)) {
           anyInstall = true;
@@ -174,6 +176,9 @@ function describeBlindSpot(pipelines: readonly CiPipeline[], commands: { command
     // A reusable workflow from another repository (`org/repo/.github/workflows/x.yml@v1`) is not visible.
     const remote = pipeline.uses.find((u) => /\.github\/workflows\//.test(u.action) && !u.action.startsWith("./"));
     if (remote) return `${pipeline.path} calls the reusable workflow ${remote.action}, which is not read`;
+    // A local composite action (`uses: ./.github/actions/setup`) runs steps of its own.
+    const local = pipeline.uses.find((u) => u.action.startsWith("./") && !/\.github\/workflows\//.test(u.action));
+    if (local) return `${pipeline.path} uses the local action ${local.action}, whose steps are not read`;
   }
   for (const { command } of commands) {
     for (const segment of segments(command.text)) {
@@ -278,6 +283,11 @@ function words(segment: string): string[] {
 function isYarnBerry(repo: Repository, packageJsons: readonly PackageJson[]): boolean {
   if (repo.files.some((f) => f.path === ".yarnrc.yml" || f.path.endsWith("/.yarnrc.yml"))) return true;
   return packageJsons.some((p) => /^yarn@([2-9]|\d{2,})/.test(p.packageManager ?? ""));
+}
+
+/** Test inputs, not projects: the go tool ignores `testdata/`, and fixtures are sample repositories. */
+function isTestData(path: string): boolean {
+  return /(^|\/)(testdata|fixtures|__fixtures__)\//.test(path);
 }
 
 function hasDependencies(pkg: PackageJson): boolean {

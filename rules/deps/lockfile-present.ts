@@ -42,7 +42,8 @@ package-lock.json                # committed
 
 Findings point at the manifest: the \`module\` line of \`go.mod\`, the \`"dependencies"\` key of \`package.json\`.
 
-Deliberately not reported: manifests without dependencies; whether the lockfile is up to date with the
+Deliberately not reported: manifests without dependencies; manifests under \`testdata/\`, \`fixtures/\` or
+\`__fixtures__/\` (test inputs, not projects); whether the lockfile is up to date with the
 manifest (CI's \`npm ci\` / \`go mod verify\` checks that, see \`ci/dependencies-verified\`); which package manager
 a lockfile belongs to; a nested \`package.json\` that is not a member of the workspace above it but is covered
 by that workspace's lockfile.`,
@@ -55,7 +56,7 @@ by that workspace's lockfile.`,
     const byPath = new Map(lockfiles.map((l) => [l.path, l]));
 
     for (const module of goModules) {
-      if (module.requires.length === 0) continue; // nothing to checksum
+      if (module.requires.length === 0 || isTestData(module.path)) continue; // nothing to checksum
       const sumPath = join(dirOf(module.path), "go.sum");
       const sum = byPath.get(sumPath);
       const count = plural(module.requires.length, "module");
@@ -77,6 +78,7 @@ by that workspace's lockfile.`,
     }
 
     for (const pkg of packageJsons) {
+      if (isTestData(pkg.path)) continue;
       const keys = ["dependencies", "devDependencies"] as const;
       const declared = keys.filter((k) => Object.keys(pkg[k]).length > 0);
       if (declared.length === 0) continue;
@@ -102,6 +104,11 @@ by that workspace's lockfile.`,
     }
   },
 });
+
+/** Test inputs, not projects: the go tool ignores `testdata/`, and fixtures are sample repositories. */
+function isTestData(path: string): boolean {
+  return /(^|\/)(testdata|fixtures|__fixtures__)\//.test(path);
+}
 
 /** Node lockfiles in the package's folder or an ancestor folder, nearest first. */
 function nodeLockfilesFor(pkg: PackageJson, lockfiles: readonly Lockfile[]): Lockfile[] {
