@@ -51,6 +51,7 @@ Deliberately not reported:
 - A missing \`go_package\` when a \`buf.gen.yaml\` enables managed mode with a Go package prefix
   (v1 \`managed.go_package_prefix\`, v2 a \`managed.override\` for \`go_package_prefix\` or \`go_package\`): buf
   supplies it at generation time.
+- Files under \`testdata/\`, \`fixtures/\` or \`__fixtures__/\`: test inputs, often incomplete on purpose.
 - Relative values such as \`"./pb"\` (go-zero's goctl writes them); whether they match the module layout is not
   checked. Files that do not parse are reported as parse errors instead.`,
     inputs: ["proto"],
@@ -67,6 +68,7 @@ Deliberately not reported:
     const bufSuppliesGoPackage = () => (bufSupplies ??= repo.configs.some(managesGoPackage));
 
     for (const proto of protos) {
+      if (/(^|\/)(testdata|fixtures|__fixtures__)\//.test(proto.path)) continue; // test inputs, often odd on purpose
       const header = proto.syntax ?? proto.edition;
       if (!header) {
         report({
