@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Scalar } from "yaml";
 import type { CiCommand, CiPipeline } from "../model/artifacts.js";
 import type { Position, Range } from "../model/location.js";
 import type { LoadResult } from "./load-result.js";
@@ -13,9 +13,11 @@ export function isCiPipelinePath(path: string): boolean {
  */
 export function loadCiPipeline(path: string, text: string): LoadResult<CiPipeline> {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
+  // GitLab pipelines with an input `spec:` header are two documents; parse them all rather than fail.
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false });
+  const documents = Array.isArray(docs) ? docs : [];
+  const error = documents.flatMap((d) => d.errors)[0];
+  if (error) {
     const [start, end] = error.linePos ?? [{ line: 1, col: 1 }];
     const to = end ?? start;
     return {
@@ -37,9 +39,11 @@ export function loadCiPipeline(path: string, text: string): LoadResult<CiPipelin
     uses: [],
     range: { start: { line: 1, column: 1 }, end: { line: 1, column: firstLine.length + 1 } },
   };
-  const reader = new ScriptReader(doc, text, lines);
-  if (pipeline.provider === "github-actions") readGitHub(doc, reader, pipeline);
-  else readGitLab(doc, reader, pipeline);
+  for (const doc of documents) {
+    const reader = new ScriptReader(doc, text, lines);
+    if (pipeline.provider === "github-actions") readGitHub(doc, reader, pipeline);
+    else readGitLab(doc, reader, pipeline);
+  }
   return { value: pipeline, diagnostics: [] };
 }
 
@@ -268,7 +272,8 @@ function shellCommands(lines: (SourceLine & { endLine?: number; endColumn?: numb
     pending.end = end;
     const continued = /\\$/.test(code);
     pending.parts.push((continued ? code.slice(0, -1) : code).trim());
-    const marker = /<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(code);
+    // `<<EOF`, `<<-'EOF'`; not `<<<` here-strings.
+    const marker = /(?:^|[^<])<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(code);
     if (continued || /(&&|\|\||\|)$/.test(code)) continue;
     commands.push({ text: pending.parts.filter(Boolean).join(" "), range: { start: pending.start, end: pending.end } });
     pending = undefined;

@@ -139,6 +139,18 @@ deploy:
     ]);
   });
 
+  it("reads pipelines with a `spec:` header document", () => {
+    const text = "spec:\n  inputs:\n    stage:\n      default: test\n---\nverify:\n  script:\n    - go mod verify\n";
+    const { value, diagnostics } = loadCiPipeline(".gitlab-ci.yml", text);
+    expect(diagnostics).toEqual([]);
+    expect(brief(value!.commands)).toEqual(["verify 8:7 go mod verify"]);
+  });
+
+  it("takes a here-string for a command, not a heredoc", () => {
+    const text = "t:\n  script:\n    - |\n      grep x <<< foo\n      npm ci\n";
+    expect(brief(loadCiPipeline(".gitlab-ci.yml", text).value!.commands)).toEqual(["t 4:7 grep x <<< foo", "t 5:7 npm ci"]);
+  });
+
   it("does not take global keywords for jobs", () => {
     const { value } = loadCiPipeline(".gitlab-ci.yml", "variables:\n  script: not-a-command\nbuild:\n  script: make\n");
     expect(brief(value!.commands)).toEqual(["build 4:11 make"]);
