@@ -128,16 +128,29 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (key.value === "<<" || (typeof key.value === "symbol" && key.value.description === "<<")) && key.type !== "QUOTE_DOUBLE" && key.type !== "QUOTE_SINGLE";
 }
 
+interface Conversion {
+  doc: Document;
+  /** Converted collections, so that aliases share them. */
+  seen: Map<unknown, PosNode>;
+  /** Keys repeated within one mapping (the parser's own check is quadratic, so we do it here). */
+  duplicates: PosPair[];
+}
+
 /**
  * Converts the parser's nodes. Aliases to collections share the anchor's children (marked `alias`)
  * instead of copying them, so an alias bomb costs nothing here.
  */
-export function fromYaml(doc: Document, node: unknown, fallback: [number, number], seen = new Map<unknown, PosNode>()): PosNode {
+export function fromYaml(doc: Document, node: unknown, fallback: [number, number], duplicates: PosPair[] = []): PosNode {
+  return convert({ doc, seen: new Map(), duplicates }, node, fallback);
+}
+
+function convert(ctx: Conversion, node: unknown, fallback: [number, number]): PosNode {
+  const { doc, seen } = ctx;
   if (isAlias(node)) {
     const range = rangeOf(node, fallback);
     const target = node.resolve(doc);
     if (!target) return { kind: "scalar", range, value: null };
-    const resolved = seen.get(target) ?? fromYaml(doc, target, range, seen);
+    const resolved = seen.get(target) ?? convert(ctx, target, range);
     if (resolved.kind === "scalar") return { kind: "scalar", range, value: resolved.value };
     return resolved.kind === "map"
       ? { kind: "map", range, pairs: resolved.pairs, alias: true }
@@ -147,9 +160,10 @@ export function fromYaml(doc: Document, node: unknown, fallback: [number, number
     const result: PosNode = { kind: "map", range: rangeOf(node, fallback), pairs: [] };
     seen.set(node, result);
     const merged: PosPair[] = [];
+    const keys = new Set<string>();
     for (const pair of node.items) {
       const keyRange = rangeOf(pair.key, [result.range[0], result.range[0]]);
-      const value = fromYaml(doc, pair.value, [keyRange[1], keyRange[1]], seen);
+      const value = convert(ctx, pair.value, [keyRange[1], keyRange[1]]);
       if (isMergeKey(pair.key)) {
         const sources = value.kind === "seq" ? value.items : [value];
         for (const source of sources) {
@@ -158,6 +172,8 @@ export function fromYaml(doc: Document, node: unknown, fallback: [number, number
         continue;
       }
       const key = isScalar(pair.key) ? String(scalarValue(pair.key.value)) : String(pair.key);
+      if (keys.has(key)) ctx.duplicates.push({ key, keyRange, value });
+      keys.add(key);
       result.pairs.push({ key, keyRange, value });
     }
     result.pairs.push(...merged);
@@ -166,7 +182,7 @@ export function fromYaml(doc: Document, node: unknown, fallback: [number, number
   if (isSeq(node)) {
     const result: PosNode = { kind: "seq", range: rangeOf(node, fallback), items: [] };
     seen.set(node, result);
-    for (const item of node.items) result.items.push(fromYaml(doc, item, result.range, seen));
+    for (const item of node.items) result.items.push(convert(ctx, item, result.range));
     return result;
   }
   if (isScalar(node)) return { kind: "scalar", range: rangeOf(node, fallback), value: scalarValue(node.value) };
@@ -300,11 +316,12 @@ function loadYaml(path: string, text: string): YamlFileResult {
 
   const lines = new LineCounter();
   // Merge keys (`<<: *base`) are YAML 1.1, which Kubernetes' YAML reader supports.
-  const documents = parseAllDocuments(text, { lineCounter: lines, merge: true, logLevel: "error" }) as Document.Parsed[];
+  // Duplicate keys are found while converting: the parser's check is quadratic in the mapping's size.
+  const documents = parseAllDocuments(text, { lineCounter: lines, merge: true, logLevel: "error", uniqueKeys: false }) as Document.Parsed[];
 
   const parsed: { doc: Document.Parsed; index: number; root: PosNode }[] = [];
   for (const [index, doc] of documents.entries()) {
-    const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    const errors = doc.errors;
     if (errors.length > 0) {
       if (template && hasUnquotedAction(text)) return { ...result, diagnostics: [notRendered(path, text, lines)] };
       const error = errors[0];
@@ -316,17 +333,18 @@ function loadYaml(path: string, text: string): YamlFileResult {
       });
       continue;
     }
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    const duplicates: PosPair[] = [];
+    const root = fromYaml(doc, doc.contents, [doc.range[0], doc.range[1]], duplicates);
     // Kubernetes (and most YAML readers) reject a repeated key or silently keep the last value.
-    for (const duplicate of doc.errors) {
+    for (const duplicate of duplicates) {
       result.diagnostics.push({
         kind: "parse-error",
         path,
-        range: offsetRange(lines, duplicate.pos[0], duplicate.pos[1]),
-        message: `Duplicate key ${JSON.stringify(text.slice(duplicate.pos[0], duplicate.pos[1]))} in a YAML mapping: kubectl rejects it and other readers keep only the last value.`,
+        range: offsetRange(lines, ...duplicate.keyRange),
+        message: `Duplicate key ${JSON.stringify(duplicate.key)} in a YAML mapping: kubectl rejects it and other readers keep only the last value.`,
       });
     }
-    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
-    const root = fromYaml(doc, doc.contents, [doc.range[0], doc.range[1]]);
     if (template && hasStructuralTemplate(text, root)) {
       return { ...result, diagnostics: [notRendered(path, text, lines)] };
     }

@@ -119,6 +119,14 @@ items:
     expect(config.locate(["prod", "timeout"]).start).toEqual({ line: 2, column: 12 });
   });
 
+  it("reads a large mapping in linear time (the parser's own duplicate-key check is quadratic)", () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `key${i}: value${i}`).join("\n");
+    const started = Date.now();
+    const [config] = loadYamlFile("big.yaml", text).configs;
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(config.entries).toHaveLength(20_000);
+  });
+
   it("skips empty files and documents", () => {
     expect(loadYamlFile("e.yaml", "")).toEqual({ kubernetes: [], configs: [], diagnostics: [] });
     expect(loadYamlFile("e.yaml", "---\n---\n# nothing\n")).toEqual({ kubernetes: [], configs: [], diagnostics: [] });
