@@ -412,6 +412,10 @@ function scanProto(text: string): ProtoIndex {
   };
 
   const scanDeclaration = (scope: string, inside: "file" | "message" | "enum" | "service" | "oneof" | "extend") => {
+    const lead = peek()!;
+    // Edition 2024 visibility: `export message M {}` / `local enum E {}`.
+    const visibility = (is(lead, "export") || is(lead, "local")) && (is(peek(1), "message") || is(peek(1), "enum"));
+    if (visibility) next();
     const first = peek()!;
     const qualify = (name: string) => (scope ? `${scope}.${name}` : name);
     if (is(first, ";")) {
@@ -425,7 +429,7 @@ function scanProto(text: string): ProtoIndex {
       if (name?.kind !== "word") return skipStatement();
       next();
       const fullName = qualify(name.text);
-      declare(first.text as DeclKind, fullName, name, first);
+      declare(first.text as DeclKind, fullName, name, lead);
       if (!openBlock()) return skipStatement();
       return scanBlock(fullName, first.text as "message" | "enum" | "service");
     }

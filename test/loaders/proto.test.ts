@@ -143,6 +143,14 @@ describe("loadProto", () => {
     expect(value!.messages[0]!.fields[0]!.label).toBeUndefined();
   });
 
+  it("reads edition 2024 visibility modifiers", () => {
+    const text = 'edition = "2024";\npackage p;\n// Kept private.\nlocal message Hidden { string a = 1; }\nexport enum Kind { KIND_UNSPECIFIED = 0; }\n';
+    const { value, diagnostics } = loadProto("v.proto", text);
+    expect(diagnostics).toEqual([]);
+    expect(value!.messages[0]).toMatchObject({ name: "Hidden", range: at(4, 15, 21), comment: "Kept private." });
+    expect(value!.enums[0]).toMatchObject({ name: "Kind", range: at(5, 13, 17) });
+  });
+
   it("names declarations without a package by their bare name and handles CRLF and UTF-16 columns", () => {
     const text = 'syntax = "proto3";\r\n// é 😀\r\nmessage /* 😀 */ M { string a = 1; }\r\n';
     const m = loadProto("x.proto", text).value!.messages[0]!;
