@@ -14,7 +14,7 @@ import {
   offsetRange,
   type PosNode,
   type PosPair,
-  type Scalar,
+  type ScalarValue,
 } from "./yaml-documents.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ class JsonReader {
     if (!match) this.fail(c === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(c)}`);
     this.pos = literal.lastIndex;
     const text = match[0];
-    const value: Scalar = text === "true" ? true : text === "false" ? false : text === "null" ? null : Number(text);
+    const value: ScalarValue = text === "true" ? true : text === "false" ? false : text === "null" ? null : Number(text);
     return { kind: "scalar", value, range: [start, this.pos] };
   }
 

@@ -14,7 +14,7 @@ import type { ObjectPath, Range } from "../model/location.js";
 // ---------------------------------------------------------------------------------------------
 // Positioned tree shared by YAML, JSON and .env documents. Ranges are [start, end) offsets.
 
-export type Scalar = string | number | boolean | null;
+export type ScalarValue = string | number | boolean | null;
 
 export interface PosPair {
   key: string;
@@ -25,7 +25,7 @@ export interface PosPair {
 }
 
 export type PosNode =
-  | { kind: "scalar"; range: [number, number]; value: Scalar }
+  | { kind: "scalar"; range: [number, number]; value: ScalarValue }
   | { kind: "map"; range: [number, number]; pairs: PosPair[]; alias?: boolean }
   | { kind: "seq"; range: [number, number]; items: PosNode[]; alias?: boolean };
 
@@ -117,7 +117,7 @@ export function collectEntries(root: PosNode, lines: LineCounter): ConfigEntry[]
 // ---------------------------------------------------------------------------------------------
 // YAML node tree -> PosNode
 
-function scalarValue(value: unknown): Scalar {
+function scalarValue(value: unknown): ScalarValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
   if (value instanceof Date) return value.toISOString();
