@@ -28,6 +28,7 @@ export function loadManifests(files: readonly RepoFile[], reader: RepoReader): L
   const manifests: Manifests = { packageJsons: [], goModules: [], goWorks: [], lockfiles: [] };
   const diagnostics: LoadDiagnostic[] = [];
   const lockfiles = new Map<string, Lockfile>();
+  const searchedDirs = new Set<string>();
   const addLockfile = (path: string, ignored: boolean) => {
     const kind = LOCKFILE_KINDS[baseName(path)];
     if (kind && !lockfiles.has(path)) lockfiles.set(path, { path, kind, ignored });
@@ -51,6 +52,8 @@ export function loadManifests(files: readonly RepoFile[], reader: RepoReader): L
       if (result.value) manifests.packageJsons.push(result.value);
       // A workspace's lockfile lives at its root, possibly above the scanned folder.
       for (const dir of ancestorDirs(dirName(file.path))) {
+        if (searchedDirs.has(dir)) break; // and so were its parents
+        searchedDirs.add(dir);
         for (const lockName of NODE_LOCKFILES) findOnDisk(joinPath(dir, lockName));
       }
     } else if (name === "go.mod") {
