@@ -1,8 +1,8 @@
-/** Writes docs/rules/ from the rules' metadata: `npm run docs`. */
-import { mkdirSync, writeFileSync } from "node:fs";
+/** Writes docs/rules/ and the README's rule table from the rules' metadata: `npm run docs`. */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { allRuleMetas } from "../src/engine/registry.js";
-import { renderRuleDoc, renderRuleIndex } from "../src/reporters/rule-docs.js";
+import { renderRuleDoc, renderRuleIndex, withReadmeRuleTable } from "../src/reporters/rule-docs.js";
 import { registeredRules } from "../src/api.js";
 
 const root = process.argv[2] ?? process.cwd();
@@ -13,4 +13,6 @@ for (const meta of metas) {
   writeFileSync(file, renderRuleDoc(meta));
 }
 writeFileSync(path.join(root, "docs/rules/README.md"), renderRuleIndex(metas));
-console.log(`wrote ${metas.length} rule pages to docs/rules/`);
+const readme = path.join(root, "README.md");
+writeFileSync(readme, withReadmeRuleTable(readFileSync(readme, "utf8"), metas));
+console.log(`wrote ${metas.length} rule pages to docs/rules/ and the README rule table`);

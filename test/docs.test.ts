@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { registeredRules } from "../src/api.js";
 import { allRuleMetas } from "../src/engine/registry.js";
-import { renderRuleDoc, renderRuleIndex } from "../src/reporters/rule-docs.js";
+import { renderRuleDoc, renderRuleIndex, withReadmeRuleTable } from "../src/reporters/rule-docs.js";
 
 const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../docs/rules");
 const metas = allRuleMetas(registeredRules());
@@ -18,6 +18,11 @@ describe("generated rule docs", () => {
 
   it("docs/rules/README.md lists every rule", () => {
     expect(readFileSync(path.join(DOCS, "README.md"), "utf8")).toBe(renderRuleIndex(metas));
+  });
+
+  it("the README's rule table is current", () => {
+    const readme = readFileSync(path.join(DOCS, "../../README.md"), "utf8");
+    expect(readme).toBe(withReadmeRuleTable(readme, metas));
   });
 
   it.each(metas.map((m) => [m.id, m] as const))("%s has complete metadata", (_id, meta) => {

@@ -126,18 +126,17 @@ export async function discover(
 const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "go.sum", "go.work.sum"]);
 const MANIFESTS = new Set(["package.json", "go.mod", "go.work"]);
 
+const NOT_DOCKERFILE_SUFFIX = /\.(m?[jt]sx?|c[jt]s|go|py|rb|rs|java|kt|sh|md|txt|rst|json|ya?ml|toml|dockerignore|orig|bak|swp)$/;
+
 /** Classifies a file by its name alone; nothing is read. */
 export function classify(fileName: string): FileKind {
   const lower = fileName.toLowerCase();
   if (LOCKFILES.has(fileName)) return "lockfile";
   if (MANIFESTS.has(fileName)) return "manifest";
-  if (
-    lower === "dockerfile" ||
-    lower === "containerfile" ||
-    lower.endsWith(".dockerfile") ||
-    (lower.startsWith("dockerfile.") && !lower.endsWith(".md") && lower !== "dockerfile.dockerignore")
-  ) {
-    return "dockerfile";
+  if (lower === "dockerfile" || lower === "containerfile" || lower.endsWith(".dockerfile")) return "dockerfile";
+  // `Dockerfile.prod` is a Dockerfile; `dockerfile.ts`, `Dockerfile.md` and `dockerfile.test.ts` are not.
+  if (lower.startsWith("dockerfile.") || lower.startsWith("containerfile.")) {
+    return NOT_DOCKERFILE_SUFFIX.test(lower) ? "other" : "dockerfile";
   }
   if (lower === ".env" || lower.startsWith(".env.") || lower.endsWith(".env")) return "env";
   const ext = path.extname(lower);
