@@ -1,4 +1,5 @@
 import type { CiCommand, CiPipeline, GoModule, Lockfile, PackageJson } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Range } from "../../src/model/location.js";
 import type { Repository } from "../../src/model/repository.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
@@ -61,8 +62,8 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
   },
   check({ repo, report }) {
     const { goModules, packageJsons, lockfiles } = repo.manifests;
-    const modules = goModules.filter((m) => m.requires.length > 0 && !isTestData(m.path));
-    const nodeProjects = packageJsons.filter((p) => hasDependencies(p) && !isTestData(p.path) && committedNodeLockfile(p, lockfiles));
+    const modules = goModules.filter((m) => m.requires.length > 0 && !isTestData(scanRelative(repo, m.path)));
+    const nodeProjects = packageJsons.filter((p) => hasDependencies(p) && !isTestData(scanRelative(repo, p.path)) && committedNodeLockfile(p, lockfiles));
     if (modules.length === 0 && nodeProjects.length === 0) return;
 
     const pipelines = repo.ci;

@@ -1,4 +1,5 @@
 import type { Lockfile, PackageJson } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 
 const NODE_LOCK_KINDS = new Set(["npm", "yarn", "pnpm", "bun"]);
@@ -56,7 +57,7 @@ by that workspace's lockfile.`,
     const byPath = new Map(lockfiles.map((l) => [l.path, l]));
 
     for (const module of goModules) {
-      if (module.requires.length === 0 || isTestData(module.path)) continue; // nothing to checksum
+      if (module.requires.length === 0 || isTestData(scanRelative(repo, module.path))) continue; // nothing to checksum
       const sumPath = join(dirOf(module.path), "go.sum");
       const sum = byPath.get(sumPath);
       const count = plural(module.requires.length, "module");
@@ -78,7 +79,7 @@ by that workspace's lockfile.`,
     }
 
     for (const pkg of packageJsons) {
-      if (isTestData(pkg.path)) continue;
+      if (isTestData(scanRelative(repo, pkg.path))) continue;
       const keys = ["dependencies", "devDependencies"] as const;
       const declared = keys.filter((k) => Object.keys(pkg[k]).length > 0);
       if (declared.length === 0) continue;

@@ -1,4 +1,5 @@
 import type { DockerFrom, DockerInstruction, ImageRef } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { baseFrom, effectiveInstruction, finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
 
@@ -62,7 +63,7 @@ Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`Dockerfile.build\`, 
   },
   check({ repo, report }) {
     for (const dockerfile of repo.dockerfiles) {
-      if (isNonProductionDockerfile(dockerfile.path)) continue;
+      if (isNonProductionDockerfile(scanRelative(repo, dockerfile.path))) continue;
       const final = finalStage(dockerfile);
       if (!final) continue;
       const finalFrom = final.from.instruction;

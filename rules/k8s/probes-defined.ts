@@ -1,4 +1,5 @@
 import { defineRule } from "../../src/rule-kit/define-rule.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import {
   containerLabel,
   containerRange,
@@ -85,7 +86,7 @@ cheaper and more tolerant than the readiness probe, and never make it depend on 
   check({ repo, report }) {
     for (const container of repo.containers) {
       const { workload } = container;
-      if (!isLongRunning(container) || workload.partial || isNonProductionManifest(workload.object.path)) continue;
+      if (!isLongRunning(container) || workload.partial || isNonProductionManifest(scanRelative(repo, workload.object.path))) continue;
       const knative = workload.object.apiVersion.startsWith("serving.knative.dev/");
       for (const probeKind of PROBES) {
         const field = probeKind.field;

@@ -1,4 +1,5 @@
 import type { ContainerRef, K8sObject, Workload } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import {
   containerLabel,
@@ -116,7 +117,7 @@ Decisions:
   check({ repo, report }) {
     for (const container of repo.containers) {
       const { workload } = container;
-      if (container.role === "ephemeral" || workload.partial || isNonProductionManifest(workload.object.path)) continue;
+      if (container.role === "ephemeral" || workload.partial || isNonProductionManifest(scanRelative(repo, workload.object.path))) continue;
       const patches = patchedContainers(repo.workloads, container);
       const defaults = limitRangeDefaults(repo.kubernetes, workload);
       const missing = REQUIREMENTS.filter(

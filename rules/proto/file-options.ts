@@ -1,4 +1,5 @@
 import type { ConfigDocument } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { FILE_START } from "../../src/rule-kit/ranges.js";
@@ -68,7 +69,7 @@ Deliberately not reported:
     const bufSuppliesGoPackage = () => (bufSupplies ??= repo.configs.some(managesGoPackage));
 
     for (const proto of protos) {
-      if (/(^|\/)(testdata|fixtures|__fixtures__)\//.test(proto.path)) continue; // test inputs, often odd on purpose
+      if (/(^|\/)(testdata|fixtures|__fixtures__)\//.test(scanRelative(repo, proto.path))) continue; // test inputs, often odd on purpose
       const header = proto.syntax ?? proto.edition;
       if (!header) {
         report({

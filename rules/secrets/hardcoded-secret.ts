@@ -1,4 +1,5 @@
 import type { DockerInstruction } from "../../src/model/artifacts.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Severity } from "../../src/model/finding.js";
 import type { ObjectPath, Range } from "../../src/model/location.js";
 import { defineRule, type RuleContext } from "../../src/rule-kit/define-rule.js";
@@ -273,7 +274,7 @@ function nameOf(body: unknown, path: ObjectPath, value: string): { key?: string;
 
 function checkConfigs(context: RuleContext) {
   for (const doc of context.repo.configs) {
-    const fileContext = secretContext(doc.path);
+    const fileContext = secretContext(scanRelative(context.repo, doc.path));
     const templateNames = cloudFormationNames(doc.body);
     for (const entry of doc.entries) {
       if (typeof entry.value !== "string" && typeof entry.value !== "number") continue;
@@ -320,7 +321,7 @@ const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralConta
 
 function checkKubernetes(context: RuleContext) {
   for (const object of context.repo.kubernetes) {
-    const fileContext = secretContext(object.path);
+    const fileContext = secretContext(scanRelative(context.repo, object.path));
     const objectName = `${object.kind} "${object.name}"`;
     walkLeaves(object.body, [], (path, raw) => {
       // The object's and the pod template's metadata.
@@ -409,7 +410,7 @@ function decodeBase64(value: string): string | undefined {
 
 function checkDockerfiles(context: RuleContext) {
   for (const dockerfile of context.repo.dockerfiles) {
-    const fileContext = secretContext(dockerfile.path);
+    const fileContext = secretContext(scanRelative(context.repo, dockerfile.path));
     const instructions = [...dockerfile.globalArgs, ...dockerfile.stages.flatMap((s) => s.instructions)];
     for (const instruction of instructions) {
       if (instruction.keyword === "ENV" || instruction.keyword === "ARG") {

@@ -1,4 +1,5 @@
 import { ts } from "ts-morph";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 import type { RepoFile } from "../../src/model/repository.js";
@@ -99,7 +100,7 @@ inline with a reason when that is deliberate.
     const frontendRoots = frontendAppRoots(repo.files);
     return {
       typescript(file) {
-        if (!isServiceCode(file, frontendRoots)) return;
+        if (!isServiceCode(file, scanRelative(repo, file.path), frontendRoots)) return;
         const logger = structuredLoggerImport(file);
         for (const call of file.calls) {
           if (call.isNew || !ts.isCallExpression(call.node)) continue;
@@ -122,10 +123,10 @@ inline with a reason when that is deliberate.
   },
 });
 
-function isServiceCode(file: TsSourceFile, frontendRoots: readonly string[]): boolean {
+function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoots: readonly string[]): boolean {
   if (file.isTest || file.isGenerated) return false;
   if (file.text.startsWith("#!")) return false; // an executable script
-  const segments = file.path.split("/");
+  const segments = scanPath.split("/");
   const name = segments.pop()!.toLowerCase();
   if (/\.[jt]sx$/.test(name)) return false; // React components
   if (/\.config\.[cm]?[jt]s$|^(gulpfile|gruntfile)\.[cm]?[jt]s$/.test(name)) return false; // build tooling

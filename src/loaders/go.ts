@@ -142,11 +142,16 @@ function hasGeneratedHeader(text: string, packageRow: number): boolean {
   return lines.some((line) => /^\/\/ Code generated .* DO NOT EDIT\.\s*$/.test(line));
 }
 
+/** Only short tokens are quoted: a long error span can hold a string literal, and that may be a secret. */
+function quotableToken(text: string): boolean {
+  return text.length > 0 && text.length <= 16 && !/["'`\n]/.test(text);
+}
+
 function syntaxErrorDiagnostic(path: string, root: Node): LoadDiagnostic {
   const bad = firstErrorNode(root) ?? root;
   const what = bad.isMissing
     ? `missing \`${bad.type}\``
-    : `unexpected ${bad.text ? `\`${firstLine(bad.text)}\`` : "input"}`;
+    : `unexpected ${quotableToken(bad.text) ? `\`${bad.text}\`` : "input"}`;
   return {
     kind: "parse-error",
     path,
@@ -165,11 +170,6 @@ function firstErrorNode(node: Node): Node | undefined {
     }
   }
   return undefined;
-}
-
-function firstLine(text: string): string {
-  const line = text.split("\n")[0]!.trim();
-  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { RepoFile, Repository } from "../model/repository.js";
 import type { InputKind } from "../model/rule.js";
 import { loadCiPipeline, isCiPipelinePath } from "./ci.js";
 import { loadEnvFile, loadJsonConfig } from "./config.js";
-import type { Discovery } from "./discovery.js";
+import { toPosix, type Discovery } from "./discovery.js";
 import { loadDockerfile } from "./dockerfile.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
@@ -50,6 +50,10 @@ export class LazyRepository implements Repository {
       exists: (p) => existsSync(path.join(discovery.repoRoot, p)),
       isIgnored: (p) => discovery.isIgnored(p),
     };
+  }
+
+  get scanPrefix(): string {
+    return toPosix(path.relative(this.discovery.repoRoot, this.discovery.scanRoot));
   }
 
   get files(): readonly RepoFile[] {

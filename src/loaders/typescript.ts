@@ -91,7 +91,7 @@ function syntaxDiagnostics(sourceFile: ts.SourceFile): LoadDiagnostic[] {
       path: sourceFile.fileName,
       range: rangeOf(sourceFile, first.start, first.start + first.length),
       message:
-        `Syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}${more}. ` +
+        `Syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, " ").replace(/\.$/, "")}${more}. ` +
         "The file was only partly understood, so checks of its source may be incomplete.",
     },
   ];

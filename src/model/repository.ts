@@ -36,6 +36,12 @@ export interface RepoFile {
  * Go and TypeScript files are not here: the engine streams them to rules' visitors one at a time.
  */
 export interface Repository {
+  /**
+   * The scanned folder relative to the repository root ("" when they are the same). Path heuristics
+   * (test, fixture, example folders) apply below it: the folder a user points the tool at is the
+   * subject, whatever its own path is called.
+   */
+  readonly scanPrefix: string;
   /** Every file discovery kept (gitignore honoured, vendored and build output skipped). */
   readonly files: readonly RepoFile[];
   readonly dockerfiles: readonly DockerfileModel[];
