@@ -164,6 +164,7 @@ export class LazyRepository implements Repository {
     return this.once("yaml", () => {
       const kubernetes: K8sObject[] = [];
       const configs: ConfigDocument[] = [];
+      const templates: LoadDiagnostic[] = [];
       for (const file of this.filesOf("yaml")) {
         if (isCiPipelinePath(file.path)) continue;
         const text = this.readText(file.path);
@@ -171,8 +172,10 @@ export class LazyRepository implements Repository {
         const result = loadYamlFile(file.path, text);
         kubernetes.push(...result.kubernetes);
         configs.push(...result.configs);
-        this.loadDiagnostics.push(...result.diagnostics);
+        templates.push(...result.diagnostics.filter((d) => d.kind === "not-rendered"));
+        this.loadDiagnostics.push(...result.diagnostics.filter((d) => d.kind !== "not-rendered"));
       }
+      this.loadDiagnostics.push(...onePerChart(templates));
       return { kubernetes, configs };
     });
   }
@@ -223,6 +226,27 @@ export class LazyRepository implements Repository {
   private skip(relativePath: string, reason: string) {
     if (!this.skipped.some((s) => s.path === relativePath)) this.skipped.push({ path: relativePath, reason });
   }
+}
+
+/**
+ * A chart has many templates; one note per chart (at its first template) says the same thing as one
+ * per file, without burying the report. Templates outside a `templates/` folder keep their own note.
+ */
+function onePerChart(notes: LoadDiagnostic[]): LoadDiagnostic[] {
+  const byChart = new Map<string, LoadDiagnostic[]>();
+  for (const note of notes) {
+    const at = `/${note.path}`.lastIndexOf("/templates/");
+    const chart = at < 0 ? note.path : note.path.slice(0, Math.max(0, at - 1)) || ".";
+    byChart.set(chart, [...(byChart.get(chart) ?? []), note]);
+  }
+  return [...byChart.entries()].map(([chart, group]) => {
+    if (group.length === 1) return group[0]!;
+    const [first] = group;
+    return {
+      ...first!,
+      message: `${group.length} files in the templates of chart ${chart === "." ? "at the repository root" : `\`${chart}\``} are Helm templates: they become YAML only after rendering (helm template), so their Kubernetes objects were not checked.`,
+    };
+  });
 }
 
 function byPath(a: RepoFile, b: RepoFile): number {
