@@ -1,4 +1,4 @@
-import type { ConfigDocument } from "../../src/model/artifacts.js";
+import type { ConfigDocument, GoModule } from "../../src/model/artifacts.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
@@ -21,7 +21,7 @@ export default defineRule({
 - **\`package\` is declared.** Without it, messages live in the global namespace: two files that both define
   \`GetRequest\` cannot be compiled together, and the gRPC method path is \`/Service/Method\` with no package
   to version (\`/shop.orders.v1.Orders/Get\`).
-- **\`go_package\` is declared when the repository is a Go module** (it has a \`go.mod\`): protoc-gen-go stops with
+- **\`go_package\` is declared when the proto is inside a Go module** (a \`go.mod\` in its folder or above; a Java or Node service's protos beside Go services need none): protoc-gen-go stops with
   "unable to determine Go import path" otherwise.
 - **\`go_package\` is an import path, not a package name.** protoc-gen-go (since v1.26) rejects a value with
   neither \`.\` nor \`/\` before the optional \`;name\` suffix. This is checked wherever \`go_package\` is written.
@@ -62,8 +62,9 @@ Deliberately not reported:
   check({ repo, report }) {
     const protos = repo.protos;
     if (protos.length === 0) return;
-    // Only go_package depends on the repository being a Go module; the other checks need protos alone.
-    const goModule = repo.manifests.goModules[0];
+    // Only go_package depends on Go: it is required of protos inside a Go module (a go.mod in their
+    // folder or above). A Java or Node service's protos beside Go services need none.
+    const goModules = repo.manifests.goModules;
     let bufSupplies: boolean | undefined;
     // Configs are read only when a go_package is actually missing.
     const bufSuppliesGoPackage = () => (bufSupplies ??= repo.configs.some(managesGoPackage));
@@ -88,11 +89,12 @@ Deliberately not reported:
         });
       }
       const goPackage = proto.options.go_package;
+      const goModule = enclosingModule(proto.path, goModules);
       if (!goPackage && goModule && !bufSuppliesGoPackage()) {
         report({
           path: proto.path,
           range: proto.package ? lineOf(proto.package.range) : header ? lineOf(header.range) : FILE_START,
-          message: `${proto.path} has no \`option go_package\` although this repository is a Go module (${goModule.path}): protoc-gen-go cannot determine the Go import path and refuses to generate code for it.`,
+          message: `${proto.path} has no \`option go_package\` although it is inside the Go module of ${goModule.path}: protoc-gen-go cannot determine the Go import path and refuses to generate code for it.`,
           fix: `Add \`option go_package = "${goModule.module ?? "<module path>"}/<dir>;<name>";\` after the package line.`,
         });
       }
@@ -133,4 +135,12 @@ function managesGoPackage(config: ConfigDocument): boolean {
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The Go module whose go.mod sits in the proto's folder or the nearest folder above it. */
+function enclosingModule(protoPath: string, modules: readonly GoModule[]): GoModule | undefined {
+  const folderOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
+  return modules
+    .filter((m) => folderOf(m.path) === "" || protoPath.startsWith(`${folderOf(m.path)}/`))
+    .sort((a, b) => folderOf(b.path).length - folderOf(a.path).length)[0];
 }
