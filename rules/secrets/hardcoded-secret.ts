@@ -59,7 +59,11 @@ though its fallback is a literal.
 **Well-known defaults are reported** (decided deliberately): \`root:password@tcp(...)\`,
 \`Password: root\`, \`amqp://guest:guest@...\` are the real credentials of a real database config —
 committed, and guessable as well. They are errors in deployable configs and notes in local-only
-stacks (\`docker-compose*.yml\`, \`compose*.yaml\`, files named \`*dev*\` / \`*local*\`).
+stacks (\`docker-compose*.yml\`, \`compose*.yaml\`, a plain \`.env\`, files named \`*dev*\` / \`*local*\`).
+Real-looking secrets are errors everywhere.
+
+**Reference kinds are skipped**: External Secrets (\`ExternalSecret\`, \`SecretStore\`, ...), the Secrets
+Store CSI \`SecretProviderClass\` and Vault operator objects hold names and paths of secrets, not values.
 
 **Files that hold fakes by convention** — under \`test/\`, \`tests/\`, \`__tests__/\`, \`testdata/\`,
 \`fixtures/\`, \`docs/\`, translation folders (\`locales/\`, \`i18n/\`), and \`*.example\`, \`*.sample\`,
@@ -319,8 +323,18 @@ function cloudFormationNames(body: unknown): Set<string> {
 
 const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
 
+/**
+ * Kinds that exist to point at secrets kept elsewhere (External Secrets, Secrets Store CSI, Vault
+ * operators): their `secretKey` / `key` fields are names and paths, never values.
+ */
+const SECRET_REFERENCE_KINDS = new Set([
+  "ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret",
+  "SecretProviderClass", "VaultStaticSecret", "VaultDynamicSecret", "VaultAuth", "VaultConnection",
+]);
+
 function checkKubernetes(context: RuleContext) {
   for (const object of context.repo.kubernetes) {
+    if (SECRET_REFERENCE_KINDS.has(object.kind)) continue;
     const fileContext = secretContext(scanRelative(context.repo, object.path));
     const objectName = `${object.kind} "${object.name}"`;
     walkLeaves(object.body, [], (path, raw) => {

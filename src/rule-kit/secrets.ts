@@ -486,6 +486,8 @@ export function secretContext(path: string): SecretContext {
   const nameParts = fileName.split(/[._-]+/).filter(Boolean);
   if (nameParts.some((p) => PLACEHOLDER_NAME_PARTS.has(p))) return "placeholder";
   if (/^(docker-)?compose([._-].*)?\.ya?ml$/.test(fileName)) return "local";
+  // A plain `.env` feeds `docker compose` and local runs; `.env.production` and the like are deployed.
+  if (fileName === ".env") return "local";
   if (nameParts.some((p) => LOCAL_NAME_PARTS.has(p))) return "local";
   return "deployed";
 }

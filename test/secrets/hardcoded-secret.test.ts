@@ -86,6 +86,18 @@ describe(`${RULE}: severities`, () => {
     ]);
   });
 
+  it("treats a plain .env as local: a well-known default is a note, real-looking secrets stay errors", async () => {
+    const result = await scanCase("env-file");
+    expect(result.findings.map((f) => [f.range.start.line, f.severity])).toEqual([
+      [2, "error"],
+      [3, "error"],
+      [4, "error"],
+      [5, "error"],
+      [6, "error"],
+      [7, "note"],
+    ]);
+  });
+
   it("reports a real-looking provider token in a placeholder file as a note", async () => {
     const result = await scanCase("example-file-real-token");
     expect(result.findings).toHaveLength(1);
