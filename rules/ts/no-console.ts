@@ -87,6 +87,10 @@ In NestJS, use \`private readonly logger = new Logger(OrdersService.name)\` and 
   \`src/index.jsx\`: Vite and Create React App): there is no service logger in a browser, and those
   platforms collect server-side console output themselves.
 - Sample code under \`examples/\`, \`example/\`, \`samples/\`, \`demo/\`.
+- Tool folders starting with a dot (\`.github/\`, \`.husky/\`, \`.artillery/\`, \`.storybook/\`).
+- Calls where ESLint's own \`no-console\` is switched off: \`// eslint-disable-next-line no-console\`,
+  \`// eslint-disable-line no-console\`, or a \`/* eslint-disable no-console */\` block (a bare
+  \`eslint-disable\` too); the team already made that decision, typically in its logger implementation.
 - \`console.time\`, \`count\`, \`group\`, \`assert\` and aliases such as \`const log = console.log\`.
 
 A \`console.error\` in a fatal start-up path (before the logger exists) is still reported; suppress it
@@ -102,6 +106,7 @@ inline with a reason when that is deliberate.
       typescript(file) {
         if (!isServiceCode(file, scanRelative(repo, file.path), frontendRoots)) return;
         const logger = structuredLoggerImport(file);
+        let lines: string[] | undefined;
         for (const call of file.calls) {
           if (call.isNew || !ts.isCallExpression(call.node)) continue;
           const access = kit.staticMemberAccess(call.node.expression);
@@ -109,6 +114,8 @@ inline with a reason when that is deliberate.
           const stream = STREAM_OF[access.name];
           if (!stream) continue;
           if (kit.findLocalDeclaration(access.object, "console")) continue; // a local `console`, not the global
+          lines ??= file.text.split("\n");
+          if (eslintAllowsConsole(lines, call.range.start.line)) continue;
           report({
             path: file.path,
             range: call.range,
@@ -132,6 +139,8 @@ function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoots: read
   if (/\.config\.[cm]?[jt]s$|^(gulpfile|gruntfile)\.[cm]?[jt]s$/.test(name)) return false; // build tooling
   const dirs = segments.map((s) => s.toLowerCase());
   if (dirs.some((d) => SCRIPT_DIRS.has(d) || BROWSER_DIRS.has(d))) return false;
+  // Dot-folders hold tool configuration and hooks (.github, .husky, .artillery, .storybook), not the service.
+  if (dirs.some((d) => d.startsWith("."))) return false;
   return !frontendRoots.some((root) => root === "" || file.path.startsWith(`${root}/`));
 }
 
@@ -157,4 +166,27 @@ function structuredLoggerImport(file: TsSourceFile): string | undefined {
     if (/^logger$/i.test(imp.localName)) return `${imp.localName} from "${imp.module}"`;
   }
   return undefined;
+}
+
+/**
+ * ESLint's own `no-console` switched off here (`eslint-disable-next-line no-console`, `-line`, or a
+ * block `/* eslint-disable no-console *\/` still in force): the team already decided, usually in a
+ * logger implementation or a bootstrap banner, so the same finding again would be noise.
+ */
+export function eslintAllowsConsole(lines: readonly string[], line: number): boolean {
+  if (directiveCovers(lines[line - 1]?.match(/eslint-disable-line\b(.*)/)?.[1])) return true;
+  if (directiveCovers(lines[line - 2]?.match(/eslint-disable-next-line\b(.*)/)?.[1])) return true;
+  let disabled = false;
+  for (let i = 0; i < line - 1; i++) {
+    const block = lines[i]!.match(/\/\*\s*eslint-(disable|enable)(?![-\w])([^*]*)\*\//);
+    if (block && directiveCovers(block[2])) disabled = block[1] === "disable";
+  }
+  return disabled;
+}
+
+/** Whether a directive's rule list (text after the keyword; `-- reason` allowed) covers no-console. */
+function directiveCovers(ruleList: string | undefined): boolean {
+  if (ruleList === undefined) return false;
+  const names = ruleList.split("--")[0]!.replace(/\*\/.*$/, "").trim();
+  return names === "" || names.split(/[\s,]+/).includes("no-console");
 }
