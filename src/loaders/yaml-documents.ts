@@ -245,6 +245,19 @@ function hasUnquotedAction(text: string): boolean {
   return false;
 }
 
+/** A line that is nothing but `${VAR}`: YAML structure filled in by envsubst or a CI step. */
+const STRUCTURAL_PLACEHOLDER = /^[ \t-]*\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/m;
+
+function placeholderTemplate(path: string, match: RegExpExecArray, lines: LineCounter): LoadDiagnostic {
+  const start = match.index + match[0].indexOf("$");
+  return {
+    kind: "not-rendered",
+    path,
+    range: offsetRange(lines, start, match.index + match[0].trimEnd().length),
+    message: `${path} is a template: \`${match[0].trim().replace(/^-\s*/, "")}\` stands for YAML that is filled in before use (envsubst or a CI step), so the file was not checked as written.`,
+  };
+}
+
 function notRendered(path: string, text: string, lines: LineCounter): LoadDiagnostic {
   const match = TEMPLATE_ACTION.exec(text)!;
   const action = match[0].length > 60 ? `${match[0].slice(0, 57)}...` : match[0];
@@ -324,6 +337,8 @@ function loadYaml(path: string, text: string): YamlFileResult {
     const errors = doc.errors;
     if (errors.length > 0) {
       if (template && hasUnquotedAction(text)) return { ...result, diagnostics: [notRendered(path, text, lines)] };
+      const placeholder = STRUCTURAL_PLACEHOLDER.exec(text);
+      if (placeholder) return { ...result, diagnostics: [placeholderTemplate(path, placeholder, lines)] };
       const error = errors[0];
       result.diagnostics.push({
         kind: "parse-error",

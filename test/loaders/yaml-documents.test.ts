@@ -237,6 +237,18 @@ spec:
     expect(result.diagnostics.map((d) => d.kind)).toEqual(["not-rendered"]);
   });
 
+  it("reports an envsubst template whose placeholder stands for YAML structure as not rendered", () => {
+    const text = "config:\n  target: '${TARGET}'\n  ${PHASES}\n\nscenarios:\n  - name: \"${NAME}\"\n";
+    const result = loadYamlFile(".artillery/template.yaml", text);
+    expect(result.diagnostics).toMatchObject([{ kind: "not-rendered", range: { start: { line: 3, column: 3 }, end: { line: 3, column: 12 } } }]);
+    expect(result.diagnostics[0]!.message).toContain("`${PHASES}`");
+  });
+
+  it("still reports a real syntax error in a file that merely uses ${VAR} values", () => {
+    const text = "target: ${TARGET}\nphases: [\n";
+    expect(loadYamlFile("load.yaml", text).diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
+  });
+
   it("recognises a template that happens to parse (an action used as a value)", () => {
     const text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Name }}\nspec:\n  ports:\n    - port: {{ .Port }}\n";
     const result = loadYamlFile("deploy/service.yaml", text);
