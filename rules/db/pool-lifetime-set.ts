@@ -153,8 +153,9 @@ the rule reports a **note**: it cannot verify them.`,
     tags: ["database", "reliability", "go", "typescript"],
     precision: "high",
   },
-  create({ repo, report }) {
+  create({ repo, report, notApplicable }) {
     const packages = new Map<string, GoPackagePools>();
+    let poolsSeen = 0;
 
     const visitGo = (file: GoSourceFile) => {
       // Test files open throwaway pools (sqlmock, test containers).
@@ -179,10 +180,13 @@ the rule reports a **note**: it cannot verify them.`,
         const { module, member } = call;
         const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
         if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind });
+        // go-zero sqlx, pgxpool and the like are pools too, with safe defaults: they count as checked.
+        if (opener || /zeromicro\/go-zero\/core\/stores\/sqlx$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
       }
     };
 
-    const endGo = () => {
+    const end = () => {
+      if (poolsSeen === 0) notApplicable();
       const unconfigured = [...packages.values()].filter((p) => p.opens.length > 0 && !p.setsLifetime);
       if (unconfigured.length === 0) return;
       const modules = repo.manifests.goModules;
@@ -228,6 +232,7 @@ the rule reports a **note**: it cannot verify them.`,
       for (const call of file.calls) {
         const api = NODE_POOL_APIS.find((a) => a.matches(call));
         if (!api) continue;
+        poolsSeen++;
         const verdict = judgeOptions(call.node, call.callee, api.options);
         if (verdict.kind === "set") continue;
         const wanted = api.options.join(" or ");
@@ -240,7 +245,7 @@ the rule reports a **note**: it cannot verify them.`,
       }
     };
 
-    return { go: visitGo, typescript: visitTs, end: endGo };
+    return { go: visitGo, typescript: visitTs, end };
   },
 });
 

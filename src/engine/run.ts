@@ -28,6 +28,7 @@ interface ActiveRule {
   visitor: RuleVisitor;
   findings: Finding[];
   crashed: boolean;
+  nothingToCheck: boolean;
 }
 
 export async function runRules(loaded: LoadedRepository, rules: readonly Rule[]): Promise<EngineRun> {
@@ -45,10 +46,13 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
       outcomes.set(rule.meta.id, "not-applicable");
       continue;
     }
-    const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false };
+    const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false };
     const context: RuleContext = {
       repo: loaded.repo,
       report: (descriptor) => entry.findings.push(toFinding(rule.meta, descriptor)),
+      notApplicable: () => {
+        entry.nothingToCheck = true;
+      },
     };
     try {
       entry.visitor = rule.create(context);
@@ -97,7 +101,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
   const findings: Finding[] = [...crashes];
   for (const entry of active) {
     findings.push(...entry.findings);
-    outcomes.set(entry.rule.meta.id, entry.crashed ? "errored" : entry.findings.length > 0 ? "failed" : "passed");
+    outcomes.set(entry.rule.meta.id, statusOf(entry));
   }
   for (const diagnostic of loaded.diagnostics()) findings.push(diagnosticFinding(diagnostic));
 
@@ -115,6 +119,12 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
     if (count > 0) ruleOutcomes.push({ meta, status: "failed", findings: count });
   }
   return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0 };
+}
+
+function statusOf(entry: ActiveRule): RuleStatus {
+  if (entry.crashed) return "errored";
+  if (entry.findings.length > 0) return "failed";
+  return entry.nothingToCheck ? "not-applicable" : "passed";
 }
 
 function toFinding(meta: RuleMeta, descriptor: ReportDescriptor): Finding {

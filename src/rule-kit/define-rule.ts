@@ -15,6 +15,11 @@ export interface RuleContext {
   readonly repo: Repository;
   /** Records a finding; the engine adds rule id, section, severity, masking and sorting. */
   report(descriptor: ReportDescriptor): void;
+  /**
+   * Says the repository had nothing this rule checks (Go files, but no database pool): the report
+   * then shows the rule as not applicable rather than passed. Ignored once the rule reported something.
+   */
+  notApplicable(): void;
 }
 
 /** Called by the engine: source files are streamed (parsed once, visited by every rule, dropped). */

@@ -79,6 +79,20 @@ describe("runRules", () => {
     expect(mine[1]!.message).toBe("value **** leaked");
   });
 
+  it("shows a rule that found nothing to check as not applicable, unless it reported something", async () => {
+    const idle = rule("db/idle", ["config"], ({ notApplicable }) => notApplicable());
+    const both = rule("db/both", ["config"], ({ notApplicable, report }) => {
+      notApplicable();
+      report({ path: "a.yaml", range: at(1), message: "m" });
+    });
+    const result = await runRules(fakeRepo(["config"]), [idle, both]);
+    expect(result.rules.map((o) => [o.meta.id, o.status])).toEqual([
+      ["db/idle", "not-applicable"],
+      ["db/both", "failed"],
+      ["readiness/parse-error", "failed"],
+    ]);
+  });
+
   it("reports loader diagnostics as parse-error findings", async () => {
     const result = await runRules(fakeRepo(["config"]), []);
     expect(result.findings).toMatchObject([{ ruleId: "readiness/parse-error", path: "broken.yaml", severity: "error" }]);
