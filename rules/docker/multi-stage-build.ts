@@ -63,7 +63,7 @@ JavaScript app), a \`node\` runtime for an app that has no build step, and devel
   },
   check({ repo, report }) {
     for (const dockerfile of repo.dockerfiles) {
-      if (isNonProductionDockerfile(scanRelative(repo, dockerfile.path))) continue;
+      if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const final = finalStage(dockerfile);
       if (!final) continue;
       const lineage = stageLineage(dockerfile, final);

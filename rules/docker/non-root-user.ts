@@ -112,7 +112,7 @@ when both exist and differ, it matches nothing. With no matching container the r
   check({ repo, report }) {
     const deployments = new Deployments(repo);
     for (const dockerfile of repo.dockerfiles) {
-      if (isNonProductionDockerfile(scanRelative(repo, dockerfile.path))) continue;
+      if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const final = finalStage(dockerfile);
       if (!final) continue;
       const finalFrom = final.from.instruction;
@@ -257,7 +257,7 @@ class Deployments {
   private imageName(dockerfile: DockerfileModel): string | undefined {
     const dir = folderOf(dockerfile.path);
     const siblings = this.repo.dockerfiles.filter(
-      (d) => folderOf(d.path) === dir && !isNonProductionDockerfile(scanRelative(this.repo, d.path)),
+      (d) => folderOf(d.path) === dir && !isNonProductionDockerfile(d, scanRelative(this.repo, d.path)),
     );
     if (siblings.length !== 1) return undefined;
     if (dir !== "") return dir.split("/").at(-1)!.toLowerCase();

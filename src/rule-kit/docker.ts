@@ -64,9 +64,22 @@ const NON_PRODUCTION_DIRS = new Set([".devcontainer", "testdata", "test", "tests
  * `.devcontainer/Dockerfile`, `test/...`): they carry toolchains and run as root on purpose, so
  * runtime-image rules leave them alone.
  */
-export function isNonProductionDockerfile(path: string): boolean {
-  const segments = path.toLowerCase().split("/");
+export function isNonProductionDockerfile(dockerfile: DockerfileModel, scanPath: string): boolean {
+  const segments = scanPath.toLowerCase().split("/");
   const base = segments.pop() ?? "";
   if (segments.some((s) => NON_PRODUCTION_DIRS.has(s))) return true;
-  return base.split(/[.\-_]/).some((word) => NON_PRODUCTION_WORDS.has(word));
+  if (base.split(/[.\-_]/).some((word) => NON_PRODUCTION_WORDS.has(word))) return true;
+  return runsLiveReload(dockerfile);
+}
+
+/** Hot-reload runners: an image that starts one is a development environment, whatever its file is called. */
+const LIVE_RELOAD = /(^|[\s/"'])(reflex|air|CompileDaemon|nodemon|ts-node-dev|tsx watch|next dev|nest start --watch)(\s|$|["'])/;
+
+function runsLiveReload(dockerfile: DockerfileModel): boolean {
+  const stage = finalStage(dockerfile);
+  if (!stage) return false;
+  return ["CMD", "ENTRYPOINT"].some((keyword) => {
+    const found = effectiveInstruction(dockerfile, stage, keyword);
+    return found !== undefined && LIVE_RELOAD.test(commandText(found.instruction));
+  });
 }
