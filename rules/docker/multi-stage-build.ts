@@ -55,7 +55,7 @@ ENTRYPOINT ["/app"]
 
 Not reported: Dockerfiles that compile nothing (an nginx image serving static files, a Python or plain
 JavaScript app), a \`node\` runtime for an app that has no build step, and development, test and CI Dockerfiles
-(\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`), which carry toolchains on purpose.
+(\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`, or an image whose CMD/ENTRYPOINT starts a hot-reload runner such as reflex, air or nodemon), which carry toolchains on purpose.
 `.trim(),
     inputs: ["dockerfile"],
     tags: ["docker", "image-size", "attack-surface"],

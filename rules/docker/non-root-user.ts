@@ -66,7 +66,7 @@ convention) is fine. Images known to default to a non-root user pass without \`U
 \`*nonroot*\` tags, Chainguard (\`cgr.dev/...\`), \`nginxinc/nginx-unprivileged\`, Bitnami application images and
 .NET \`chiseled\` images. For other base images the rule cannot see their default user and reports a *note*.
 A \`USER\` given by a variable (\`USER \${APP_UID}\`) is taken as a deliberate non-root user.
-Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`) are not checked.
+Development, test and CI Dockerfiles (\`Dockerfile.dev\`, \`Dockerfile.build\`, \`.devcontainer/\`, \`test/\`, or an image that starts a hot-reload runner such as reflex, air or nodemon) are not checked.
 
 **Images that Kubernetes runs as non-root.** When the image would be reported, the rule looks for the
 Kubernetes containers that run it. If there is at least one and *every* one runs as a non-root user in effect,
