@@ -15,6 +15,7 @@ describe.each(allRules.map((rule) => [rule.meta.id, rule] as const))("%s", (rule
       if (fixture.expectation === "fire") {
         // A fire case without expectations would pass vacuously: reject it.
         expect(fixture.expected, "fire case needs a non-empty expected.txt").not.toHaveLength(0);
+        for (const line of fixture.expected) expect(line, "expected.txt line: <path>:<line>:<col> <rule-id> <severity>").toMatch(/^\S+:\d+:\d+ \S+ (error|warning|note)$/);
       }
       const { actual } = await runCase(ruleId, fixture);
       expect(actual).toEqual(fixture.expected);

@@ -4,7 +4,7 @@
  * Layout: fixtures/<area>/<rule-name>/fire/<case>/...    cases that must produce findings
  *         fixtures/<area>/<rule-name>/silent/<case>/...  cases that must produce none
  * Each case folder is scanned as its own repository with only that rule enabled. A `fire` case has
- * an `expected.txt` listing every finding, one per line: `<path>:<line>:<column> <rule-id>`
+ * an `expected.txt` listing every finding, one per line: `<path>:<line>:<column> <rule-id> <severity>`
  * (lines starting with # are comments). The harness fails when a fire case is silent or its
  * findings differ from the list, when a silent case reports anything, and when a rule has no
  * fire or no silent case.
@@ -46,10 +46,10 @@ export function fixtureCases(ruleId: string): FixtureCase[] {
 }
 
 export function formatFinding(f: Finding): string {
-  return `${f.path}:${f.range.start.line}:${f.range.start.column} ${f.ruleId}`;
+  return `${f.path}:${f.range.start.line}:${f.range.start.column} ${f.ruleId} ${f.severity}`;
 }
 
-/** Scans one fixture case with only `ruleId` enabled and returns every finding as `path:line:col id`. */
+/** Scans one fixture case with only `ruleId` enabled and returns every finding as `path:line:col id severity`. */
 export async function runCase(ruleId: string, fixture: FixtureCase): Promise<{ actual: string[]; findings: Finding[] }> {
   const result = await scan({ path: fixture.dir, repoRoot: fixture.dir, only: [ruleId] });
   return { actual: result.findings.map(formatFinding).sort(), findings: result.findings };
