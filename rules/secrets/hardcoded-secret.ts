@@ -1,4 +1,5 @@
 import type { DockerInstruction } from "../../src/model/artifacts.js";
+import { getIn, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Severity } from "../../src/model/finding.js";
 import type { ObjectPath, Range } from "../../src/model/location.js";
@@ -241,19 +242,6 @@ function displayPath(path: ObjectPath): string {
   return out;
 }
 
-function getIn(value: unknown, path: ObjectPath): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
-    else if (isRecord(current) && typeof segment === "string") current = current[segment];
-    else return undefined;
-  }
-  return current;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * The name a scalar goes by: its key, except for a `{name, value}` pair (env vars, Helm parameters)
