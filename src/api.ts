@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { allRules } from "../rules/index.js";
-import { createRegistry } from "./engine/registry.js";
+import { allRuleMetas, createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
 import { discover, toPosix } from "./loaders/discovery.js";
 import { LazyRepository } from "./loaders/repository.js";
 import type { RunResult, Severity } from "./model/finding.js";
 import { meetsThreshold } from "./engine/run.js";
-import type { RuleMeta } from "./model/rule.js";
+import { SECTIONS, type RuleMeta } from "./model/rule.js";
 import type { Rule } from "./rule-kit/define-rule.js";
 import { renderJson } from "./reporters/json.js";
 import { renderSarif } from "./reporters/sarif.js";
@@ -106,8 +106,14 @@ export function exitCodeFor(result: RunResult, failOn: Severity | "never"): numb
   return result.findings.some((f) => meetsThreshold(f.severity, failOn)) ? 1 : 0;
 }
 
+/** Every rule, the engine's own `readiness/*` ones last, in checklist order. */
 export function renderRuleList(format: "terminal" | "json"): string {
-  const metas = ruleMetas();
+  const metas = allRuleMetas(registeredRules()).sort(
+    (a, b) =>
+      Number(a.tags.includes("diagnostic")) - Number(b.tags.includes("diagnostic")) ||
+      SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) ||
+      (a.id < b.id ? -1 : 1),
+  );
   if (format === "json") {
     return JSON.stringify(metas.map(({ id, section, severity, title, docsUrl }) => ({ id, section, severity, title, docsUrl })), null, 2) + "\n";
   }
