@@ -54,7 +54,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   let rules = registeredRules();
   if (options.only) {
     const unknown = options.only.filter((id) => !rules.some((r) => r.meta.id === id));
-    if (unknown.length > 0) throw new UsageError(`unknown rule id: ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new UsageError(`unknown rule id: ${unknown.join(", ")} (\`readiness-check rules\` lists them)`);
     rules = rules.filter((r) => options.only!.includes(r.meta.id));
   }
   const discovery = await discover(options.path, { repoRoot: options.repoRoot });
@@ -68,8 +68,12 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
     },
     rules,
   );
+  // A file found to be binary or unreadable when read is listed as skipped, not as scanned.
+  const skipped = new Set(repo.skipped.map((s) => s.path));
   const filesByKind: Record<string, number> = {};
-  for (const file of discovery.files) filesByKind[file.kind] = (filesByKind[file.kind] ?? 0) + 1;
+  for (const file of discovery.files) {
+    if (!skipped.has(file.path)) filesByKind[file.kind] = (filesByKind[file.kind] ?? 0) + 1;
+  }
   return {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     repoRoot: discovery.repoRoot,

@@ -1,4 +1,5 @@
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   type OutputFormat,
@@ -68,8 +69,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
       },
     });
   } catch (error) {
-    // parseArgs explains itself in one sentence ("Unknown option '--x'...").
-    throw new UsageError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+    throw new UsageError(`${argumentProblem(error as Error & { code?: string })} (see --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -96,15 +96,31 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
   if (!statSync(target).isDirectory()) throw new UsageError(`not a folder: ${target}`);
 
-  const result = await scan({ path: target, only: values.rule });
+  // `--rule a --rule b` and `--rule a,b` both work.
+  const only = values.rule?.flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
+  const result = await scan({ path: target, only });
   emit(render(result, format, { color }), values.output, io);
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
   return exitCodeFor(result, failOn as Severity | "never");
 }
 
+/** parseArgs' own messages carry advice about `--` that does not apply here: keep the first clause. */
+function argumentProblem(error: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${option ?? ""}`.trim();
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return error.message.split(". ")[0]!.replace(/^Option /, "option ");
+    default:
+      return error.message.split("\n")[0]!;
+  }
+}
+
 function emit(text: string, output: string | undefined, io: CliIo): number {
   if (output) {
     try {
+      mkdirSync(path.dirname(output), { recursive: true });
       writeFileSync(output, text);
     } catch (error) {
       throw new UsageError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);

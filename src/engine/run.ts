@@ -114,9 +114,10 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
     status: outcomes.get(rule.meta.id) ?? "passed",
     findings: counts.get(rule.meta.id) ?? 0,
   }));
+  // Always listed, so the JSON `rules` array keeps one shape whatever the repository holds.
   for (const meta of [PARSE_ERROR, NOT_RENDERED, RULE_ERROR]) {
     const count = counts.get(meta.id) ?? 0;
-    if (count > 0) ruleOutcomes.push({ meta, status: "failed", findings: count });
+    ruleOutcomes.push({ meta, status: count > 0 ? "failed" : "passed", findings: count });
   }
   return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0 };
 }

@@ -1,11 +1,12 @@
-import type { Finding } from "../model/finding.js";
+import { SEVERITIES, type Finding } from "../model/finding.js";
 
-/** Deterministic order so CI runs can be compared: path, line, column, rule id, message. */
+/** Deterministic order so CI runs can be compared: path, line, column, severity (worst first), rule id, message. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     compareStrings(a.path, b.path) ||
     a.range.start.line - b.range.start.line ||
     a.range.start.column - b.range.start.column ||
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
     compareStrings(a.ruleId, b.ruleId) ||
     compareStrings(a.message, b.message)
   );

@@ -9,6 +9,8 @@ export const JSON_SCHEMA_VERSION = 1;
  */
 export function renderJson(result: RunResult): string {
   const count = (severity: Severity) => result.findings.filter((f) => f.severity === severity).length;
+  // Summary counts are of checklist rules; the engine's readiness/* rules are listed but not counted.
+  const checklist = result.rules.filter((r) => !r.meta.tags.includes("diagnostic"));
   const output = {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: result.tool.name, version: result.tool.version },
@@ -19,10 +21,10 @@ export function renderJson(result: RunResult): string {
       errors: count("error"),
       warnings: count("warning"),
       notes: count("note"),
-      rulesPassed: result.rules.filter((r) => r.status === "passed").length,
-      rulesFailed: result.rules.filter((r) => r.status === "failed").length,
-      rulesNotApplicable: result.rules.filter((r) => r.status === "not-applicable").length,
-      rulesErrored: result.rules.filter((r) => r.status === "errored").length,
+      rulesPassed: checklist.filter((r) => r.status === "passed").length,
+      rulesFailed: checklist.filter((r) => r.status === "failed").length,
+      rulesNotApplicable: checklist.filter((r) => r.status === "not-applicable").length,
+      rulesErrored: checklist.filter((r) => r.status === "errored").length,
     },
     rules: result.rules.map((r) => ({
       id: r.meta.id,

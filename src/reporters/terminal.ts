@@ -54,7 +54,9 @@ function severityBadge(severity: Severity, c: ChalkInstance): string {
 
 function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   const count = (s: Severity) => result.findings.filter((f) => f.severity === s).length;
-  const status = (s: RuleOutcome["status"]) => result.rules.filter((r) => r.status === s);
+  // The engine's own readiness/* rules are not checklist rules: they are counted as findings only.
+  const checklist = result.rules.filter((r) => !r.meta.tags.includes("diagnostic"));
+  const status = (s: RuleOutcome["status"]) => checklist.filter((r) => r.status === s);
   const notApplicable = status("not-applicable");
   const errored = status("errored");
   const lines = [c.bold("Summary")];
@@ -63,7 +65,7 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   );
   lines.push(`  Rules:    ${status("passed").length} passed, ${status("failed").length} failed, ${notApplicable.length} not applicable${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
   for (const section of SECTIONS) {
-    const rules = result.rules.filter((r) => r.meta.section === section && !r.meta.tags.includes("diagnostic"));
+    const rules = checklist.filter((r) => r.meta.section === section);
     if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules)}`));
   }
   if (notApplicable.length > 0) {

@@ -26,7 +26,8 @@ function repo(files: Record<string, string>): string {
 
 describe("cli usage errors exit 2 with one line", () => {
   it.each([
-    [["--bogus"], /Unknown option '--bogus'/],
+    [["--bogus"], /^readiness-check: unknown option --bogus \(see --help\)\n$/],
+    [["--format"], /option '-f, --format <value>' argument missing \(see --help\)/],
     [["--format", "xml"], /--format must be one of terminal, json, sarif \(got "xml"\)/],
     [["--fail-on", "fatal"], /--fail-on must be one of error, warning, note, never/],
     [["/definitely/not/here"], /path not found/],
@@ -62,6 +63,15 @@ describe("cli", () => {
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(JSON.parse(readFileSync(out, "utf8")).findings).toEqual([]);
+  });
+
+  it("takes --rule as a comma list too, and creates the output file's folder", async () => {
+    const root = repo({ "Dockerfile": "FROM alpine:latest\n" });
+    const out = path.join(root, "reports/deep/r.json");
+    const { code } = await cli([root, "--rule", "docker/base-image-pinned,docker/non-root-user", "-f", "json", "-o", out]);
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    expect(report.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(["docker/base-image-pinned", "docker/non-root-user"]);
   });
 
   it("exits 0 on an empty folder and says every rule is not applicable", async () => {
