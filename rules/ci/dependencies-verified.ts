@@ -52,6 +52,10 @@ When a check cannot be made, the finding is a **note** rather than a warning: th
 commands are not visible; or no install command is found at all (dependencies may be installed in a Docker
 build). A \`RUN go mod verify\` or \`RUN npm ci\` in a Dockerfile counts as verification.
 
+Findings about a Go module point at the first CI command that builds, tests or downloads Go code (where
+\`go mod verify\` belongs), with the go.mod as a related location; without such a command, at the go.mod.
+A repository with neither Go requirements nor a Node project with a lockfile is *not applicable*.
+
 Deliberately not reported: global tool installs (\`npm install -g pnpm\`) and installs of named packages;
 installs inside \`docker run\` or other wrappers; manifests under \`testdata/\`, \`fixtures/\` and
 \`__fixtures__/\` (test inputs, not projects); which folder a command runs in (a \`go mod verify\` anywhere
@@ -60,11 +64,12 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     tags: ["ci", "dependencies", "supply-chain"],
     precision: "high",
   },
-  check({ repo, report }) {
+  check({ repo, report, notApplicable }) {
     const { goModules, packageJsons, lockfiles } = repo.manifests;
     const modules = goModules.filter((m) => m.requires.length > 0 && !isTestData(scanRelative(repo, m.path)));
     const nodeProjects = packageJsons.filter((p) => hasDependencies(p) && !isTestData(scanRelative(repo, p.path)) && committedNodeLockfile(p, lockfiles));
-    if (modules.length === 0 && nodeProjects.length === 0) return;
+    // Nothing whose dependencies CI could verify: no Go requirements, no Node project with a lockfile.
+    if (modules.length === 0 && nodeProjects.length === 0) return notApplicable();
 
     const pipelines = repo.ci;
     if (pipelines.length === 0) {
@@ -84,11 +89,19 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     if (modules.length > 0) {
       const verifies = commands.some(({ command }) => GO_MOD_VERIFY.test(command.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
       const tidy = tidyCheck(pipelines);
+      // The fix goes into CI: point at the first Go command there (go.mod is the related place).
+      const goStep = commands.find(({ command }) => GO_COMMAND.test(command.text));
       for (const module of modules) {
+        const at = goStep
+          ? {
+              path: goStep.pipeline.path,
+              range: goStep.command.range,
+              related: [{ path: module.path, range: module.range, message: `The module ${module.module ?? module.path}.` }],
+            }
+          : { path: module.path, range: module.range };
         if (!verifies) {
           report({
-            path: module.path,
-            range: module.range,
+            ...at,
             severity: blindSpot ? "note" : undefined,
             message: blindSpot
               ? `No visible CI command runs \`go mod verify\` for ${module.module ?? module.path}, but ${blindSpot}; make sure one verifies the module cache against go.sum.`
@@ -98,8 +111,7 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
         }
         if (tidy !== "checked") {
           report({
-            path: module.path,
-            range: module.range,
+            ...at,
             severity: "note",
             message:
               tidy === "unchecked"
@@ -280,6 +292,9 @@ function segments(text: string): string[] {
 function words(segment: string): string[] {
   return segment.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ""));
 }
+
+/** A CI command that builds, tests or fetches Go code: where `go mod verify` belongs. */
+const GO_COMMAND = /(^|[\s;&|(])go\s+(build|test|vet|install|run|generate|mod\s+download)\b/;
 
 function isYarnBerry(repo: Repository, packageJsons: readonly PackageJson[]): boolean {
   if (repo.files.some((f) => f.path === ".yarnrc.yml" || f.path.endsWith("/.yarnrc.yml"))) return true;
