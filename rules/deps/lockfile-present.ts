@@ -100,6 +100,7 @@ by that workspace's lockfile.`,
           path: pkg.path,
           range,
           message: `${pkg.path} declares ${count} but no lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock) is in its folder or any folder above it: every install resolves versions anew, so production runs code that was never tested.`,
+          fix: "Run your package manager's install (`npm install`, `yarn`, `pnpm install`, `bun install`) at the workspace root and commit the lockfile it writes.",
         });
       }
     }

@@ -84,6 +84,10 @@ JavaScript app), a \`node\` runtime for an app that has no build step, and devel
           path: dockerfile.path,
           range: finalFrom.range,
           message: `${where} in the image that ships, so ${toolchain} go to production with it.`,
+          fix:
+            compiled.language === "go"
+              ? "Compile in a build stage (`FROM golang:<version> AS build`) and copy only the binary into a minimal final stage (`gcr.io/distroless/static-debian12:nonroot`, `alpine`)."
+              : "Build in a stage of its own (`FROM node:<version> AS build`, `npm ci && npm run build`), then copy the output and production dependencies (`npm ci --omit=dev`) into a slim final stage (`node:<version>-slim`, distroless Node).",
           related: [{ path: dockerfile.path, range: compiled.instruction.range, message: "The compile step." }],
         });
         continue;

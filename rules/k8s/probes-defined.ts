@@ -20,6 +20,7 @@ const PROBES = [
     field: "readinessProbe",
     // Only asked of containers whose pod a Service selects (see `routedBy`); `{services}` names them.
     why: "traffic from {services} reaches it as soon as it starts, and keeps reaching it while it is overloaded or broken; rolling updates also count it available before it can serve",
+    fix: "Add a readinessProbe that fails while the container cannot serve (dependencies down, still warming up), e.g. an httpGet on a /ready endpoint or a grpc health check.",
     // A native sidecar's readiness is part of the pod's readiness.
     whySidecar: "the pod counts as ready before this sidecar works, and stays ready while it is broken, so traffic from {services} reaches the pod",
   },
@@ -27,6 +28,7 @@ const PROBES = [
     field: "livenessProbe",
     why: "if it deadlocks or hangs without exiting, Kubernetes never restarts it",
     whySidecar: "if it deadlocks or hangs without exiting, Kubernetes never restarts it",
+    fix: "Add a cheap livenessProbe that checks only the process itself (an httpGet on /healthz, a grpc health check or tcpSocket), never its dependencies.",
   },
 ] as const;
 
@@ -173,6 +175,7 @@ cheaper and more tolerant than the readiness probe, and never make it depend on 
             path,
             range: containerRange(container),
             message: `${containerLabel(container)} has no ${field}: ${why.replace("{services}", servicesLabel(services))}.`,
+            fix: probeKind.fix,
             related: services.map((service) => ({
               path: service.path,
               range: service.locateKey(["spec", "selector"]),
