@@ -90,6 +90,8 @@ describe("runRules", () => {
       ["db/idle", "not-applicable"],
       ["db/both", "failed"],
       ["readiness/parse-error", "failed"],
+      ["readiness/not-rendered", "passed"],
+      ["readiness/rule-error", "passed"],
     ]);
   });
 
