@@ -52,8 +52,9 @@ When a check cannot be made, the finding is a **note** rather than a warning: th
 commands are not visible; or no install command is found at all (dependencies may be installed in a Docker
 build). A \`RUN go mod verify\` or \`RUN npm ci\` in a Dockerfile counts as verification.
 
-Findings about a Go module point at the first CI command that builds, tests or downloads Go code (where
-\`go mod verify\` belongs), with the go.mod as a related location; without such a command, at the go.mod.
+Findings about Go modules point once at the first CI command that builds, tests or downloads Go code (where
+\`go mod verify\` belongs), naming every module and listing each go.mod as a related location; without such
+a command, each go.mod gets its own finding.
 A repository with neither Go requirements nor a Node project with a lockfile is *not applicable*.
 
 Deliberately not reported: global tool installs (\`npm install -g pnpm\`) and installs of named packages;
@@ -89,23 +90,28 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     if (modules.length > 0) {
       const verifies = commands.some(({ command }) => GO_MOD_VERIFY.test(command.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
       const tidy = tidyCheck(pipelines);
-      // The fix goes into CI: point at the first Go command there (go.mod is the related place).
+      // The fix goes into CI: point once at the first Go command there, with every module as a related
+      // place. Without such a command, each module's go.mod is the place.
       const goStep = commands.find(({ command }) => GO_COMMAND.test(command.text));
-      for (const module of modules) {
-        const at = goStep
-          ? {
+      const groups = goStep
+        ? [{
+            modules,
+            at: {
               path: goStep.pipeline.path,
               range: goStep.command.range,
-              related: [{ path: module.path, range: module.range, message: `The module ${module.module ?? module.path}.` }],
-            }
-          : { path: module.path, range: module.range };
+              related: modules.map((m) => ({ path: m.path, range: m.range, message: `The module ${m.module ?? m.path}.` })),
+            },
+          }]
+        : modules.map((m) => ({ modules: [m], at: { path: m.path, range: m.range } }));
+      for (const { modules: group, at } of groups) {
+        const names = moduleNames(group);
         if (!verifies) {
           report({
             ...at,
             severity: blindSpot ? "note" : undefined,
             message: blindSpot
-              ? `No visible CI command runs \`go mod verify\` for ${module.module ?? module.path}, but ${blindSpot}; make sure one verifies the module cache against go.sum.`
-              : `No CI command runs \`go mod verify\` for ${module.module ?? module.path}: a module cache restored from a CI cache or runner is never checked against go.sum, so tampered or corrupted dependencies can reach the build.`,
+              ? `No visible CI command runs \`go mod verify\` for ${names}, but ${blindSpot}; make sure one verifies the module cache against go.sum.`
+              : `No CI command runs \`go mod verify\` for ${names}: a module cache restored from a CI cache or runner is never checked against go.sum, so tampered or corrupted dependencies can reach the build.`,
             fix: "Add `go mod verify` to the CI job, right after `go mod download`.",
           });
         }
@@ -115,8 +121,8 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
             severity: "note",
             message:
               tidy === "unchecked"
-                ? `CI runs \`go mod tidy\` but never fails when it changes go.mod or go.sum for ${module.module ?? module.path}: drift is fixed up in the CI workspace instead of being reported.`
-                : `No CI command checks that go.mod and go.sum of ${module.module ?? module.path} are tidy: requirements the code no longer uses, or missing ones, go unnoticed until a local build differs from CI.`,
+                ? `CI runs \`go mod tidy\` but never fails when it changes go.mod or go.sum of ${names}: drift is fixed up in the CI workspace instead of being reported.`
+                : `No CI command checks that go.mod and go.sum of ${names} are tidy: requirements the code no longer uses, or missing ones, go unnoticed until a local build differs from CI.`,
             fix: "Run `go mod tidy -diff` (Go 1.23+), or `go mod tidy` followed by `git diff --exit-code go.mod go.sum`.",
           });
         }
@@ -147,6 +153,7 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
           range: dependenciesRange(project),
           severity: "note",
           message: `No CI command installs the dependencies of ${project.path} with a frozen lockfile (\`npm ci\`, \`yarn install --immutable\`, \`pnpm install\`)${blindSpot ? `, and ${blindSpot}` : ""}; if they are installed elsewhere (a Docker build, a script), make sure that install fails when the lockfile does not match.`,
+          fix: "Install with `npm ci` (or `yarn install --immutable`, `pnpm install --frozen-lockfile`) in the CI job that builds or tests the project.",
         });
       }
     }
@@ -291,6 +298,12 @@ function segments(text: string): string[] {
 
 function words(segment: string): string[] {
   return segment.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ""));
+}
+
+/** "module a", or "4 modules (a, b, c, d)". */
+function moduleNames(modules: readonly GoModule[]): string {
+  const names = modules.map((m) => m.module ?? m.path);
+  return names.length === 1 ? names[0]! : `${names.length} modules (${names.join(", ")})`;
 }
 
 /** A CI command that builds, tests or fetches Go code: where `go mod verify` belongs. */
