@@ -42,7 +42,17 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
   };
 
   for (const rule of rules) {
-    if (!rule.meta.inputs.some((kind) => loaded.repo.has(kind))) {
+    let applicable: boolean;
+    try {
+      applicable = rule.meta.inputs.some((kind) => loaded.repo.has(kind));
+    } catch (error) {
+      // Loaders turn bad files into diagnostics; reaching here is a defect, and it costs this rule only.
+      const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false };
+      recordCrash(entry, error);
+      active.push(entry);
+      continue;
+    }
+    if (!applicable) {
       outcomes.set(rule.meta.id, "not-applicable");
       continue;
     }
@@ -65,29 +75,15 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
   // Source files are parsed once and shown to every rule that visits that language.
   const goVisitors = active.filter((a) => a.visitor.go);
   if (goVisitors.length > 0) {
-    await loaded.forEachGoFile((file) => {
-      for (const entry of goVisitors) {
-        if (entry.crashed) continue;
-        try {
-          entry.visitor.go!(file);
-        } catch (error) {
-          recordCrash(entry, error, file.path);
-        }
-      }
-    });
+    await stream(goVisitors, recordCrash, (visit) =>
+      loaded.forEachGoFile((file) => visit(file.path, (entry) => entry.visitor.go!(file))),
+    );
   }
   const tsVisitors = active.filter((a) => a.visitor.typescript);
   if (tsVisitors.length > 0) {
-    await loaded.forEachTsFile((file) => {
-      for (const entry of tsVisitors) {
-        if (entry.crashed) continue;
-        try {
-          entry.visitor.typescript!(file);
-        } catch (error) {
-          recordCrash(entry, error, file.path);
-        }
-      }
-    });
+    await stream(tsVisitors, recordCrash, (visit) =>
+      loaded.forEachTsFile((file) => visit(file.path, (entry) => entry.visitor.typescript!(file))),
+    );
   }
   for (const entry of active) {
     if (entry.crashed || !entry.visitor.end) continue;
@@ -100,7 +96,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
 
   const findings: Finding[] = [...crashes];
   for (const entry of active) {
-    findings.push(...entry.findings);
+    for (const finding of entry.findings) findings.push(finding);
     outcomes.set(entry.rule.meta.id, statusOf(entry));
   }
   for (const diagnostic of loaded.diagnostics()) findings.push(diagnosticFinding(diagnostic));
@@ -120,6 +116,31 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
     ruleOutcomes.push({ meta, status: count > 0 ? "failed" : "passed", findings: count });
   }
   return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0 };
+}
+
+/**
+ * Streams source files to the visitors of one language. A visitor that throws is out for the rest of
+ * the run; if the streaming itself fails (the parser cannot start), every visitor is marked crashed.
+ */
+async function stream(
+  visitors: ActiveRule[],
+  recordCrash: (entry: ActiveRule, error: unknown, path?: string) => void,
+  run: (visit: (path: string, call: (entry: ActiveRule) => void) => void) => Promise<void>,
+): Promise<void> {
+  try {
+    await run((path, call) => {
+      for (const entry of visitors) {
+        if (entry.crashed) continue;
+        try {
+          call(entry);
+        } catch (error) {
+          recordCrash(entry, error, path);
+        }
+      }
+    });
+  } catch (error) {
+    for (const entry of visitors) if (!entry.crashed) recordCrash(entry, error);
+  }
 }
 
 function statusOf(entry: ActiveRule): RuleStatus {

@@ -69,6 +69,9 @@ export async function discover(
   const addGitignore = async (dirRelative: string) => {
     const file = path.join(repoRoot, dirRelative, ".gitignore");
     try {
+      // Only a regular file of sane size: a FIFO would block forever, a link could point at /dev/zero.
+      const stat = await fs.lstat(file);
+      if (!stat.isFile() || stat.size > maxBytes) return;
       const text = await fs.readFile(file, "utf8");
       matchers.push({ base: dirRelative, ig: ignore().add(text) });
     } catch {
@@ -109,7 +112,14 @@ export async function discover(
         if (isIgnored(relative)) continue;
         const kind = classify(entry.name);
         if (kind === "other") continue;
-        const stat = await fs.stat(path.join(repoRoot, relative));
+        let stat: import("node:fs").Stats;
+        try {
+          stat = await fs.stat(path.join(repoRoot, relative));
+        } catch (error) {
+          // A name the file system will not give back (not UTF-8), or a file removed mid-scan.
+          skipped.push({ path: relative, reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})` });
+          continue;
+        }
         if (stat.size > maxBytes) {
           skipped.push({ path: relative, reason: `larger than ${Math.round(maxBytes / 1024)} KiB` });
           continue;

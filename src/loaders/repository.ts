@@ -73,11 +73,11 @@ export class LazyRepository implements Repository {
   }
 
   get workloads(): readonly Workload[] {
-    return this.once("workloads", () => extractWorkloads(this.kubernetes));
+    return this.once("workloads", () => this.guard("", "Kubernetes workloads", () => extractWorkloads(this.kubernetes)) ?? []);
   }
 
   get containers(): readonly ContainerRef[] {
-    return this.once("containers", () => extractContainers(this.workloads));
+    return this.once("containers", () => this.guard("", "Kubernetes containers", () => extractContainers(this.workloads)) ?? []);
   }
 
   get protos(): readonly ProtoFile[] {
@@ -85,18 +85,20 @@ export class LazyRepository implements Repository {
   }
 
   get configs(): readonly ConfigDocument[] {
-    return this.once("configs", () => [
-      ...this.yaml().configs,
-      ...this.loadEach("json", loadJsonConfig).flat(),
-      ...this.loadEach("env", loadEnvFile).flat(),
-    ]);
+    return this.once("configs", () => {
+      const configs = [...this.yaml().configs];
+      for (const documents of [...this.loadEach("json", loadJsonConfig), ...this.loadEach("env", loadEnvFile)]) {
+        for (const document of documents) configs.push(document);
+      }
+      return configs;
+    });
   }
 
   get manifests(): Manifests {
     return this.once("manifests", () => {
-      const result = loadManifests(this.discovery.files, this.reader);
-      this.loadDiagnostics.push(...result.diagnostics);
-      return result.value!;
+      const result = this.guard("", "dependency manifests", () => loadManifests(this.discovery.files, this.reader));
+      this.addDiagnostics(result?.diagnostics ?? []);
+      return result?.value ?? { packageJsons: [], goModules: [], goWorks: [], lockfiles: [] };
     });
   }
 
@@ -136,8 +138,9 @@ export class LazyRepository implements Repository {
       for (const file of files) {
         const text = this.readText(file.path);
         if (text === undefined) continue;
-        const parsed = parser.parse(file.path, text);
-        this.loadDiagnostics.push(...parsed.diagnostics);
+        const parsed = this.guard(file.path, "Go parser", () => parser.parse(file.path, text));
+        if (!parsed) continue;
+        this.addDiagnostics(parsed.diagnostics);
         try {
           visit(parsed.file as GoFile<never>);
         } finally {
@@ -154,8 +157,9 @@ export class LazyRepository implements Repository {
     for (const file of [...this.filesOf("typescript"), ...this.filesOf("javascript")].sort(byPath)) {
       const text = this.readText(file.path);
       if (text === undefined) continue;
-      const parsed = parseTsFile(file.path, text);
-      this.loadDiagnostics.push(...parsed.diagnostics);
+      const parsed = this.guard(file.path, "TypeScript parser", () => parseTsFile(file.path, text));
+      if (!parsed) continue;
+      this.addDiagnostics(parsed.diagnostics);
       visit(parsed.file as TsFile<never, never>);
     }
   }
@@ -169,13 +173,16 @@ export class LazyRepository implements Repository {
         if (isCiPipelinePath(file.path)) continue;
         const text = this.readText(file.path);
         if (text === undefined) continue;
-        const result = loadYamlFile(file.path, text);
-        kubernetes.push(...result.kubernetes);
-        configs.push(...result.configs);
-        templates.push(...result.diagnostics.filter((d) => d.kind === "not-rendered"));
-        this.loadDiagnostics.push(...result.diagnostics.filter((d) => d.kind !== "not-rendered"));
+        const result = this.guard(file.path, "YAML loader", () => loadYamlFile(file.path, text));
+        if (!result) continue;
+        for (const object of result.kubernetes) kubernetes.push(object);
+        for (const config of result.configs) configs.push(config);
+        for (const diagnostic of result.diagnostics) {
+          if (diagnostic.kind === "not-rendered") templates.push(diagnostic);
+          else this.loadDiagnostics.push(diagnostic);
+        }
       }
-      this.loadDiagnostics.push(...onePerChart(templates));
+      this.addDiagnostics(onePerChart(templates));
       return { kubernetes, configs };
     });
   }
@@ -194,11 +201,38 @@ export class LazyRepository implements Repository {
       if (!include(file)) continue;
       const text = this.readText(file.path);
       if (text === undefined) continue;
-      const result = load(file.path, text);
-      this.loadDiagnostics.push(...result.diagnostics);
+      const result = this.guard(file.path, `${kind} loader`, () => load(file.path, text));
+      if (!result) continue;
+      this.addDiagnostics(result.diagnostics);
       if (result.value !== undefined) values.push(result.value);
     }
     return values;
+  }
+
+  /**
+   * Runs one loader on one file. A loader that throws (a defect, or input deep enough to exhaust the
+   * stack) costs that file only: it becomes a parse-error diagnostic and the scan goes on.
+   */
+  private guard<T>(path: string, what: string, load: () => T): T | undefined {
+    try {
+      return load();
+    } catch (error) {
+      // Only the error's class and, for engine limits, its message: loader messages could quote input.
+      const name = error instanceof Error ? error.name : "Error";
+      const detail = error instanceof RangeError ? `${name}: ${error.message}` : name;
+      this.loadDiagnostics.push({
+        kind: "parse-error",
+        path,
+        range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+        message: `The ${what} failed on ${path || "this repository"} (${detail}), so it was not checked. Please report this with the file.`,
+      });
+      return undefined;
+    }
+  }
+
+  /** Appends without spreading: a file can carry more diagnostics than a call has room for arguments. */
+  private addDiagnostics(diagnostics: readonly LoadDiagnostic[]) {
+    for (const diagnostic of diagnostics) this.loadDiagnostics.push(diagnostic);
   }
 
   private once<T>(key: string, build: () => T): T {

@@ -95,6 +95,29 @@ describe("runRules", () => {
     ]);
   });
 
+  it("costs only the rule when looking at its inputs throws, and marks every visitor crashed when a parser cannot start", async () => {
+    const loaded = fakeRepo(["go"]);
+    loaded.repo.has = (kind) => {
+      if (kind === "kubernetes") throw new Error("loader defect");
+      return kind === "go";
+    };
+    loaded.forEachGoFile = async () => {
+      throw new Error("wasm missing");
+    };
+    const k8s = rule("k8s/x", ["kubernetes"], () => {});
+    const go = defineRule({
+      meta: { id: "go/x", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
+      create: () => ({ go: () => {} }),
+    });
+    const result = await runRules(loaded, [k8s, go]);
+    expect(result.complete).toBe(false);
+    expect(result.rules.filter((o) => o.status === "errored").map((o) => o.meta.id)).toEqual(["k8s/x", "go/x"]);
+    expect(result.findings.filter((f) => f.ruleId === "readiness/rule-error").map((f) => f.message)).toEqual([
+      expect.stringContaining("go/x crashed: wasm missing"),
+      expect.stringContaining("k8s/x crashed: loader defect"),
+    ]);
+  });
+
   it("reports loader diagnostics as parse-error findings", async () => {
     const result = await runRules(fakeRepo(["config"]), []);
     expect(result.findings).toMatchObject([{ ruleId: "readiness/parse-error", path: "broken.yaml", severity: "error" }]);

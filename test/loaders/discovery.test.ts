@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +41,14 @@ describe("discover", () => {
     const d = await discover(path.join(root, "services/api"));
     expect(d.repoRoot).toBe(root);
     expect(d.files.map((f) => f.path)).toEqual(["services/api/Dockerfile"]);
+  });
+
+  it("reads only regular .gitignore files: a FIFO would block, a link could point anywhere", async () => {
+    const root = tree({ "svc/app.yaml": "a: 1", "keep.yaml": "a: 1" });
+    execFileSync("mkfifo", [path.join(root, "svc/.gitignore")]);
+    symlinkSync("/dev/zero", path.join(root, ".gitignore"));
+    const d = await discover(root, { repoRoot: root });
+    expect(d.files.map((f) => f.path)).toEqual(["keep.yaml", "svc/app.yaml"]);
   });
 
   it("falls back to the scanned folder outside git, and skips files over the size cap with a reason", async () => {
