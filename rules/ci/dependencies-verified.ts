@@ -233,8 +233,8 @@ function installsOf(text: string, yarnBerry = false): Install[] {
     // Skip `VAR=value` assignments and a few transparent prefixes.
     let start = 0;
     while (start < all.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(all[start]!) || ["sudo", "time", "corepack", "command"].includes(all[start]!))) start++;
-    const [tool, sub, ...rest] = all.slice(start);
-    const shown = all.slice(start).join(" ");
+    const [tool, sub, ...rest] = all.slice(start).map(withoutCredentials);
+    const shown = all.slice(start).map(withoutCredentials).join(" ");
     const args = sub?.startsWith("-") ? [sub, ...rest] : rest;
     if (tool === "npm" && sub) {
       if (NPM_FROZEN.has(sub)) installs.push({ text: shown, frozen: true, why: "", fix: "" });
@@ -243,7 +243,7 @@ function installsOf(text: string, yarnBerry = false): Install[] {
           text: shown,
           frozen: false,
           why: "it installs whatever package.json allows when package-lock.json is out of date, rewrites the lockfile, and never fails, so CI does not build what was locked.",
-          fix: `Replace \`${shown}\` with \`npm ci\`${args.length ? ` ${args.join(" ")}` : ""}.`,
+          fix: `Replace \`${shown}\` with \`npm ci${args.length ? ` ${args.join(" ")}` : ""}\`.`,
         });
       }
     } else if (tool === "yarn" && (sub === undefined || sub === "install" || sub.startsWith("-")) && isProjectInstall(args)) {
@@ -278,6 +278,16 @@ function installsOf(text: string, yarnBerry = false): Install[] {
     }
   }
   return installs;
+}
+
+/**
+ * Install lines are quoted in messages: credentials in them (a registry URL with a password, an
+ * `_authToken=`, a `--password` value) are masked before they are.
+ */
+function withoutCredentials(word: string): string {
+  return word
+    .replace(/(:\/\/[^/\s:@]*:)[^@\s]+@/g, "$1****@")
+    .replace(/^((?:--)?[^=]*(?:_auth|auth_?token|token|password|passwd|secret)[^=]*=).+$/i, "$1****");
 }
 
 /** No package names and no global install: the project's own dependencies. */
