@@ -35,6 +35,8 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
   const outcomes = new Map<string, RuleStatus>();
   const active: ActiveRule[] = [];
   const crashes: Finding[] = [];
+  // Every secret any rule met: masked in every finding, not only in the one that reported it.
+  const secrets = new Set<string>();
 
   const recordCrash = (entry: ActiveRule, error: unknown, path = "") => {
     entry.crashed = true;
@@ -59,7 +61,10 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
     const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false };
     const context: RuleContext = {
       repo: loaded.repo,
-      report: (descriptor) => entry.findings.push(toFinding(rule.meta, descriptor)),
+      report: (descriptor) => {
+        for (const secret of descriptor.secrets ?? []) secrets.add(secret);
+        entry.findings.push(toFinding(rule.meta, descriptor));
+      },
       notApplicable: () => {
         entry.nothingToCheck = true;
       },
@@ -101,7 +106,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
   }
   for (const diagnostic of loaded.diagnostics()) findings.push(diagnosticFinding(diagnostic));
 
-  const sorted = dedupeFindings(findings).sort(compareFindings);
+  const sorted = dedupeFindings(findings.map((f) => masked(f, secrets))).sort(compareFindings);
   const counts = new Map<string, number>();
   for (const finding of sorted) counts.set(finding.ruleId, (counts.get(finding.ruleId) ?? 0) + 1);
 
@@ -150,19 +155,31 @@ function statusOf(entry: ActiveRule): RuleStatus {
 }
 
 function toFinding(meta: RuleMeta, descriptor: ReportDescriptor): Finding {
-  const secrets = descriptor.secrets ?? [];
-  const related = (descriptor.related ?? []).map((r) => ({ ...r, message: maskSecrets(r.message, secrets) }));
   return {
     ruleId: meta.id,
     section: meta.section,
     severity: descriptor.severity ?? meta.severity,
-    message: maskSecrets(descriptor.message, secrets),
-    fix: maskSecrets(descriptor.fix ?? meta.remediation, secrets),
+    message: descriptor.message,
+    fix: descriptor.fix ?? meta.remediation,
     path: descriptor.path,
     range: descriptor.range,
-    related,
+    related: descriptor.related ?? [],
   };
 }
+
+/** The masking pass, before any reporter sees a finding. Parser and crash messages may quote input. */
+function masked(finding: Finding, secrets: ReadonlySet<string>): Finding {
+  const quotesInput = BUILTIN_IDS.has(finding.ruleId);
+  const mask = (text: string) => maskSecrets(text, secrets, quotesInput);
+  return {
+    ...finding,
+    message: mask(finding.message),
+    fix: mask(finding.fix),
+    related: finding.related.map((r) => ({ ...r, message: mask(r.message) })),
+  };
+}
+
+const BUILTIN_IDS = new Set([PARSE_ERROR.id, NOT_RENDERED.id, RULE_ERROR.id]);
 
 function diagnosticFinding(diagnostic: LoadDiagnostic): Finding {
   const meta = diagnostic.kind === "not-rendered" ? NOT_RENDERED : PARSE_ERROR;
