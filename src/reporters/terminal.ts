@@ -13,7 +13,7 @@ export function renderTerminal(result: RunResult, options: TerminalOptions): str
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
   const where = result.scanPrefix ? `${result.repoRoot}/${result.scanPrefix}` : result.repoRoot;
-  lines.push(c.bold(`readiness-check ${result.tool.version}`) + c.dim(` · ${where}`), "");
+  lines.push(c.bold(`readiness-check ${result.tool.version}`) + c.dim(` · ${printable(where)}`), "");
 
   const diagnosticIds = new Set(result.rules.filter((r) => r.meta.tags.includes("diagnostic")).map((r) => r.meta.id));
   const groups: { title: string; findings: Finding[] }[] = [];
@@ -35,16 +35,25 @@ export function renderTerminal(result: RunResult, options: TerminalOptions): str
 }
 
 function renderFinding(finding: Finding, c: ChalkInstance): string[] {
-  const location = finding.path ? `${finding.path}:${finding.range.start.line}:${finding.range.start.column}` : "(repository)";
+  const location = finding.path ? `${printable(finding.path)}:${finding.range.start.line}:${finding.range.start.column}` : "(repository)";
   const out = [
     `  ${severityBadge(finding.severity, c)} ${c.bold(location)}  ${c.dim(finding.ruleId)}`,
-    `    ${finding.message}`,
+    `    ${printable(finding.message)}`,
   ];
   for (const related of finding.related) {
-    out.push(c.dim(`    see ${related.path}:${related.range.start.line}:${related.range.start.column}: ${related.message}`));
+    out.push(c.dim(`    see ${printable(related.path)}:${related.range.start.line}:${related.range.start.column}: ${printable(related.message)}`));
   }
-  out.push(`    ${c.cyan("fix:")} ${finding.fix}`);
+  out.push(`    ${c.cyan("fix:")} ${printable(finding.fix)}`);
   return out;
+}
+
+/**
+ * Text from the scanned repository (file names, names inside manifests, quoted input) may carry
+ * control characters: shown escaped, so a file cannot clear the screen or forge a "passed" line.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function severityBadge(severity: Severity, c: ChalkInstance): string {
@@ -75,7 +84,7 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   const total = kinds.reduce((sum, [, n]) => sum + n, 0);
   lines.push(`  Files:    ${total} scanned${kinds.length ? ` (${kinds.map(([k, n]) => `${n} ${k}`).join(", ")})` : ""}`);
   if (result.stats.skipped.length > 0) {
-    const shown = result.stats.skipped.slice(0, 5).map((s) => `${s.path}: ${s.reason}`);
+    const shown = result.stats.skipped.slice(0, 5).map((s) => `${printable(s.path)}: ${s.reason}`);
     const more = result.stats.skipped.length - shown.length;
     lines.push(`  Skipped:  ${plural(result.stats.skipped.length, "file")} (${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""})`);
   }
