@@ -167,13 +167,16 @@ the rule reports a **note**: it cannot verify them.`,
       }
       for (const i of file.imports) pkg.imports.add(i.module);
       for (const call of file.calls) {
-        const method = call.callee.slice(call.callee.lastIndexOf(".") + 1);
         // Any receiver: the pool's variable name is unknown (and may even look like an import alias).
-        if (method === "SetConnMaxLifetime") {
+        // A suffix test, not a slice of the callee: constant work per call, however long the callee.
+        if (callsMethod(call.callee, "SetConnMaxLifetime")) {
           const arg = callArguments(call.node)[0];
-          if (arg?.type === "int_literal" && /^0+$/.test(arg.text.replace(/_/g, ""))) pkg.setsZeroLifetime = true;
-          else pkg.setsLifetime = true;
-        } else if (method === "SetConnMaxIdleTime") {
+          if (arg?.type === "int_literal" && arg.endIndex - arg.startIndex <= 64 && /^0+$/.test(arg.text.replace(/_/g, ""))) {
+            pkg.setsZeroLifetime = true;
+          } else {
+            pkg.setsLifetime = true;
+          }
+        } else if (callsMethod(call.callee, "SetConnMaxIdleTime")) {
           pkg.setsIdleTime = true;
         }
         if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
@@ -248,6 +251,11 @@ the rule reports a **note**: it cannot verify them.`,
     return { go: visitGo, typescript: visitTs, end };
   },
 });
+
+/** Whether a callee is `method` itself or `<anything>.method`. */
+function callsMethod(callee: string, method: string): boolean {
+  return callee.endsWith(method) && (callee.length === method.length || callee[callee.length - method.length - 1] === ".");
+}
 
 /**
  * Whether an import path names the package in `dir`: through a go.mod whose folder contains `dir`,

@@ -44,11 +44,33 @@ export function loadDockerfile(path: string, text: string): LoadResult<Dockerfil
     customFrontend = parsed
       .getDirectives()
       .some((d) => d.getName().toLowerCase() === "syntax" && !/docker\/dockerfile/i.test(d.getValue()));
-  } catch (error) {
-    fail(pointAt(0, 0), `Dockerfile could not be parsed: ${error instanceof Error ? error.message : String(error)}.`);
+  } catch {
+    // The parser's message may quote the file's text: say what happened, not what it read.
+    fail(pointAt(0, 0), "Dockerfile could not be parsed (the parser failed on this file), so it was not checked.");
     return { diagnostics };
   }
+  try {
+    return buildModel(path, nodes, lines, escape, customFrontend, diagnostics, fail);
+  } catch {
+    // Every known cause is handled below; this keeps an unforeseen one from ending the scan.
+    return {
+      diagnostics: [
+        ...diagnostics,
+        { kind: "parse-error", path, range: pointAt(0, 0), message: "Dockerfile could not be read (internal error), so it was not checked." },
+      ],
+    };
+  }
+}
 
+function buildModel(
+  path: string,
+  nodes: Instruction[],
+  lines: string[],
+  escape: string,
+  customFrontend: boolean,
+  diagnostics: LoadDiagnostic[],
+  fail: (range: Range, message: string) => void,
+): LoadResult<DockerfileModel> {
   const instructions: DockerInstruction[] = [];
   let consumedThrough = -1;
   let reportedUnknown = false;
@@ -59,9 +81,10 @@ export function loadDockerfile(path: string, text: string): LoadResult<Dockerfil
     const built = buildInstruction(node, lines, escape);
     consumedThrough = built.lastLine;
     if (built.unterminated) {
+      // The delimiter is not quoted: it is the file's text, and messages never echo unknown words.
       fail(
         built.unterminated.range,
-        `Heredoc <<${built.unterminated.name} is never closed by a line reading "${built.unterminated.name}": ` +
+        `The heredoc opened on line ${built.unterminated.range.start.line} is never closed by a line holding only its delimiter: ` +
           `Docker reads the rest of the file into it, so the instructions after line ${startLine + 1} are not part of the image.`,
       );
       return { diagnostics };
@@ -70,10 +93,9 @@ export function loadDockerfile(path: string, text: string): LoadResult<Dockerfil
       // Docker stops at the first unknown instruction; so do we, once, to keep garbage files to one message.
       if (!customFrontend && !reportedUnknown) {
         reportedUnknown = true;
-        fail(
-          keywordRange(node),
-          `Unknown instruction "${node.getInstruction()}": docker build rejects this file.`,
-        );
+        // The word is not quoted: it is not a keyword, so it may be anything (a pasted token).
+        const range = keywordRange(node);
+        fail(range, `Unknown instruction at line ${range.start.line}: docker build rejects this file.`);
       }
       continue;
     }
@@ -296,11 +318,14 @@ function buildStages(
 ): DockerfileModel {
   const globalArgs: DockerInstruction[] = [];
   const stages: DockerStage[] = [];
+  /** Stage name -> index of the first stage with that name (a Map: files with thousands of stages exist). */
+  const stageIndex = new Map<string, number>();
   const scope = new Map<string, ArgValue>();
 
   for (const instruction of instructions) {
     if (instruction.keyword === "FROM") {
-      const { from, name } = resolveFrom(instruction, scope, stages, fail);
+      const { from, name } = resolveFrom(instruction, scope, stageIndex, fail);
+      if (name !== undefined && !stageIndex.has(name)) stageIndex.set(name, stages.length);
       stages.push({ index: stages.length, ...(name !== undefined && { name }), from, instructions: [] });
     } else if (stages.length > 0) {
       stages[stages.length - 1].instructions.push(instruction);
@@ -320,7 +345,7 @@ function buildStages(
 function resolveFrom(
   instruction: DockerInstruction,
   scope: Map<string, ArgValue>,
-  stages: DockerStage[],
+  stageIndex: ReadonlyMap<string, number>,
   fail: (range: Range, message: string) => void,
 ): { from: DockerFrom; name?: string } {
   const platform = instruction.flags.find((f) => f.name === "platform")?.value ?? undefined;
@@ -332,7 +357,10 @@ function resolveFrom(
     return { from: { ...from, unresolved: true }, name };
   }
   if (instruction.args.length !== 1 && name === undefined) {
-    fail(instruction.argsRange, `FROM takes one image and an optional "AS name", not "${instruction.args.join(" ")}": docker build rejects it.`);
+    fail(
+      instruction.argsRange,
+      `FROM on line ${instruction.range.start.line} has ${instruction.args.length} words where it takes one image and an optional "AS name": docker build rejects it.`,
+    );
   }
 
   const expanded = expand(written, scope);
@@ -340,13 +368,15 @@ function resolveFrom(
   const reference = expanded.trim();
   const lower = reference.toLowerCase();
   // An earlier stage's name shadows any image of that name.
-  const parent = stages.find((s) => s.name === lower);
-  if (parent) return { from: { ...from, parentStage: parent.index }, name };
+  const parent = stageIndex.get(lower);
+  if (parent !== undefined) return { from: { ...from, parentStage: parent }, name };
   if (lower === "scratch") return { from: { ...from, scratch: true }, name };
 
   const image = parseImageRef(reference);
   if (!image) {
-    fail(instruction.argsRange, `"${reference}" is not a valid image reference: docker build rejects it.`);
+    // Never quote the reference: after expansion it can hold an ARG default, which may be a password.
+    const after = written.includes("$") ? " after ARG expansion" : "";
+    fail(instruction.argsRange, `The image reference on line ${instruction.range.start.line} is not valid${after}: docker build rejects it.`);
     return { from: { ...from, unresolved: true }, name };
   }
   return { from: { ...from, image }, name };
@@ -375,15 +405,23 @@ function lookup(name: string, scope: Map<string, ArgValue>): ArgValue {
   return scope.get(name) ?? { kind: "unset" };
 }
 
+/** Expansions longer than this are unresolved: `ARG A1=${A0}${A0}` chains double at every step. */
+const MAX_EXPANDED_LENGTH = 4096;
+/** `${A:-${B:-${C}}}` nested deeper than this is unresolved (real files nest two or three levels). */
+const MAX_EXPANSION_DEPTH = 16;
+
 /**
  * Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}`, `${X+a}`, `${X:?m}` as the default build
  * (no --build-arg) would. Returns undefined when the result depends on a value the file does not give:
- * a plain reference to an argument without default, an automatic platform argument, or an unsupported form.
+ * a plain reference to an argument without default, an automatic platform argument, or an unsupported
+ * form; and when it would grow past MAX_EXPANDED_LENGTH or nest past MAX_EXPANSION_DEPTH.
  */
-function expand(text: string, scope: Map<string, ArgValue>): string | undefined {
+function expand(text: string, scope: Map<string, ArgValue>, depth = 0): string | undefined {
+  if (depth > MAX_EXPANSION_DEPTH || text.length > MAX_EXPANDED_LENGTH) return undefined;
   let out = "";
   let i = 0;
   while (i < text.length) {
+    if (out.length > MAX_EXPANDED_LENGTH) return undefined;
     const ch = text[i];
     if (ch === "\\" && text[i + 1] === "$") {
       out += "$";
@@ -398,7 +436,7 @@ function expand(text: string, scope: Map<string, ArgValue>): string | undefined 
     if (text[i + 1] === "{") {
       const close = matchingBrace(text, i + 1);
       if (close < 0) return undefined;
-      const value = expandBraced(text.slice(i + 2, close), scope);
+      const value = expandBraced(text.slice(i + 2, close), scope, depth);
       if (value === undefined) return undefined;
       out += value;
       i = close + 1;
@@ -415,10 +453,10 @@ function expand(text: string, scope: Map<string, ArgValue>): string | undefined 
     out += arg.value;
     i += 1 + name.length;
   }
-  return out;
+  return out.length > MAX_EXPANDED_LENGTH ? undefined : out;
 }
 
-function expandBraced(inner: string, scope: Map<string, ArgValue>): string | undefined {
+function expandBraced(inner: string, scope: Map<string, ArgValue>, depth: number): string | undefined {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([\s\S]*))?$/.exec(inner);
   if (!match) return undefined; // ${X#p}, ${X%p}, ${X/a/b}: not worth guessing
   const [, name, operator, word = ""] = match;
@@ -431,9 +469,9 @@ function expandBraced(inner: string, scope: Map<string, ArgValue>): string | und
     case undefined:
       return isSet ? value : undefined;
     case "-":
-      return present ? value : expand(word, scope);
+      return present ? value : expand(word, scope, depth + 1);
     case "+":
-      return present ? expand(word, scope) : "";
+      return present ? expand(word, scope, depth + 1) : "";
     default: // "?": the build fails unless a value is given
       return present ? value : undefined;
   }

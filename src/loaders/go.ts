@@ -66,7 +66,7 @@ function buildGoFile(path: string, text: string, root: Node): GoFile<Node> {
     dir: posixDirname(path),
     root,
     imports,
-    calls: collectCalls(root, imports),
+    calls: collectCalls(root, text, imports),
     isTest: path.endsWith("_test.go") || `/${path}`.includes("/testdata/"),
     isGenerated: hasGeneratedHeader(text, packageClause?.startPosition.row ?? 0),
   };
@@ -101,7 +101,7 @@ export function assumedPackageName(importPath: string): string {
   return end > 0 ? base.slice(0, end) : base;
 }
 
-function collectCalls(root: Node, imports: SourceImport[]): SourceCall<Node>[] {
+function collectCalls(root: Node, text: string, imports: SourceImport[]): SourceCall<Node>[] {
   const byLocalName = new Map<string, string>();
   for (const i of imports) {
     if (i.localName && i.localName !== "_" && i.localName !== ".") byLocalName.set(i.localName, i.module);
@@ -116,7 +116,7 @@ function collectCalls(root: Node, imports: SourceImport[]): SourceCall<Node>[] {
       const callee = node?.childForFieldName("function");
       if (!node || !callee) continue;
       const call: SourceCall<Node> = {
-        callee: callee.text.replace(/\s+/g, ""),
+        callee: calleeText(text, callee.startIndex, callee.endIndex),
         isNew: false,
         range: nodeRange(node),
         node,
@@ -142,9 +142,50 @@ function hasGeneratedHeader(text: string, packageRow: number): boolean {
   return lines.some((line) => /^\/\/ Code generated .* DO NOT EDIT\.\s*$/.test(line));
 }
 
-/** Only short tokens are quoted: a long error span can hold a string literal, and that may be a secret. */
+/** Callee texts longer than this (a func literal called in place, `a()()()...`) are elided in the middle. */
+const MAX_CALLEE_LENGTH = 200;
+
+/**
+ * The callee as rules match it: its source text without whitespace, read from the file text by
+ * UTF-16 offsets (web-tree-sitter's indices for a JavaScript string). A long callee keeps its first
+ * and last 100 characters around an ellipsis, so `endsWith(".Method")` still works and the cost per
+ * call is bounded: nested calls' callees overlap, and copying each one whole is quadratic.
+ */
+function calleeText(text: string, start: number, end: number): string {
+  const half = MAX_CALLEE_LENGTH / 2;
+  if (end - start <= 2 * MAX_CALLEE_LENGTH) {
+    const whole = text.slice(start, end).replace(/\s+/g, "");
+    if (whole.length <= MAX_CALLEE_LENGTH) return whole;
+    return `${trimSurrogates(whole.slice(0, half))}…${trimSurrogates(whole.slice(-half))}`;
+  }
+  const head = text.slice(start, start + MAX_CALLEE_LENGTH).replace(/\s+/g, "").slice(0, half);
+  const tail = text.slice(end - MAX_CALLEE_LENGTH, end).replace(/\s+/g, "").slice(-half);
+  return `${trimSurrogates(head)}…${trimSurrogates(tail)}`;
+}
+
+/** Drops a half surrogate pair left at either end by a cut. */
+function trimSurrogates(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  const from = first >= 0xdc00 && first <= 0xdfff ? 1 : 0;
+  const to = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
+  return from === 0 && to === s.length ? s : s.slice(from, to);
+}
+
+/** Go's keywords: an unexpected keyword is named in a message, any other word is not (it may be a secret). */
+const GO_KEYWORDS = new Set([
+  "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func",
+  "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct",
+  "switch", "type", "var",
+]);
+
+/**
+ * Only Go keywords and short runs of punctuation are quoted: anything else in an error span (an
+ * identifier, a number, a string literal) is input text that may be a secret.
+ */
 function quotableToken(text: string): boolean {
-  return text.length > 0 && text.length <= 16 && !/["'`\n]/.test(text);
+  if (text.length === 0 || text.length > 11) return false; // "fallthrough" is the longest keyword
+  return GO_KEYWORDS.has(text) || /^[!%&()*+,\-./:;<=>[\]^{|}~]+$/.test(text);
 }
 
 function syntaxErrorDiagnostic(path: string, root: Node): LoadDiagnostic {
@@ -160,16 +201,25 @@ function syntaxErrorDiagnostic(path: string, root: Node): LoadDiagnostic {
   };
 }
 
-/** The first ERROR or MISSING node in document order. */
-function firstErrorNode(node: Node): Node | undefined {
-  if (node.isError || node.isMissing) return node;
-  for (const child of node.children) {
-    if (child && (child.hasError || child.isMissing)) {
-      const found = firstErrorNode(child);
-      if (found) return found;
+/**
+ * The first ERROR or MISSING node in document order. Iterative (a tree cursor): errors can sit
+ * thousands of levels deep (nested parentheses), too deep to recurse.
+ */
+function firstErrorNode(root: Node): Node | undefined {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) return node;
+      // Only subtrees holding an error are entered.
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return undefined;
+      }
     }
+  } finally {
+    cursor.delete();
   }
-  return undefined;
 }
 
 /**

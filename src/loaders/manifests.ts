@@ -48,7 +48,7 @@ export function loadManifests(files: readonly RepoFile[], reader: RepoReader): L
     if (text === undefined) continue;
     if (name === "package.json") {
       const result = parsePackageJson(file.path, text);
-      diagnostics.push(...result.diagnostics);
+      for (const d of result.diagnostics) diagnostics.push(d); // never push(...array): it can be huge
       if (result.value) manifests.packageJsons.push(result.value);
       // A workspace's lockfile lives at its root, possibly above the scanned folder.
       for (const dir of ancestorDirs(dirName(file.path))) {
@@ -58,7 +58,7 @@ export function loadManifests(files: readonly RepoFile[], reader: RepoReader): L
       }
     } else if (name === "go.mod") {
       const result = parseGoMod(file.path, text);
-      diagnostics.push(...result.diagnostics);
+      for (const d of result.diagnostics) diagnostics.push(d);
       if (result.value) manifests.goModules.push(result.value);
       findOnDisk(joinPath(dirName(file.path), "go.sum"));
     }
@@ -104,25 +104,40 @@ export function parsePackageJson(path: string, text: string): LoadResult<Package
   let body: unknown;
   try {
     body = JSON.parse(text);
-  } catch (error) {
-    // JSON.parse's messages do not always carry a position: our own scan finds where it breaks.
+  } catch {
+    // JSON.parse's messages do not always carry a position, and they quote the input (which may hold
+    // a token): our own scan finds where it breaks and says why in its own words.
     const scan = scanJson(text);
     const offset = scan.error?.offset ?? 0;
-    const reason = scan.error?.message ?? (error as Error).message;
+    const reason = scan.error?.message ?? "the text is not valid JSON";
     return { diagnostics: [manifestError(path, rangeAt(text, offset), `package.json is not valid JSON: ${reason}`)] };
   }
   if (!isRecord(body)) {
     return { diagnostics: [manifestError(path, rangeAt(text, 0), "package.json must contain a JSON object")] };
   }
-  const index = scanJson(text).index;
+  const root = scanJson(text).root;
   const lineStarts = lineStartsOf(text);
   const toRange = (span: [number, number]) => ({ start: position(lineStarts, span[0]), end: position(lineStarts, span[1]) });
+  /** The node at `objectPath`, or at its longest prefix that exists. */
   const nearest = (objectPath: ObjectPath) => {
-    for (let n = objectPath.length; n >= 0; n--) {
-      const entry = index.get(pathKey(objectPath.slice(0, n)));
-      if (entry) return { entry, exact: n === objectPath.length };
+    if (!root) return undefined;
+    let entry = root;
+    let n = 0;
+    for (; n < objectPath.length; n++) {
+      const segment = objectPath[n]!;
+      const children = entry.children;
+      const child =
+        children instanceof Map
+          ? typeof segment === "string"
+            ? children.get(segment)
+            : undefined
+          : children && typeof segment === "number"
+            ? children[segment]
+            : undefined;
+      if (!child) break;
+      entry = child;
     }
-    return undefined;
+    return { entry, exact: n === objectPath.length };
   };
   const fileStart: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
   const workspaces = Array.isArray(body.workspaces)
@@ -165,10 +180,6 @@ function stringRecord(value: unknown): Record<string, string> {
   return out;
 }
 
-function pathKey(objectPath: ObjectPath): string {
-  return JSON.stringify(objectPath);
-}
-
 class JsonError extends Error {
   constructor(
     message: string,
@@ -178,102 +189,166 @@ class JsonError extends Error {
   }
 }
 
-interface JsonSpans {
+/** Where a key and its value are written; members by name (the last duplicate wins, as in JSON.parse) or elements. */
+interface JsonNode {
   key?: [number, number];
   value: [number, number];
+  children?: Map<string, JsonNode> | JsonNode[];
+}
+
+/** An object or array being read: the scan keeps these on an explicit stack, not the call stack. */
+interface OpenContainer {
+  node: JsonNode;
+  isObject: boolean;
+  /** The member whose value comes next. */
+  key?: { name: string; span: [number, number] };
 }
 
 /**
- * A small JSON scanner that records the offsets of every key and value by object path, and where
- * the text stops being JSON. Values themselves come from JSON.parse.
+ * A small JSON scanner that records the offsets of every key and value, and where the text stops
+ * being JSON, with the grammar JSON.parse applies (escapes, control characters in strings). Values
+ * themselves come from JSON.parse. Iterative: valid JSON can nest far deeper than the call stack.
+ * Messages describe the problem and never quote the text (a string may hold a token).
  */
-function scanJson(text: string): { index: Map<string, JsonSpans>; error?: { offset: number; message: string } } {
-  const index = new Map<string, JsonSpans>();
+function scanJson(text: string): { root?: JsonNode; error?: { offset: number; message: string } } {
   let i = 0;
-  const fail = (message: string): never => {
-    throw new JsonError(message, Math.min(i, text.length));
+  let root: JsonNode | undefined;
+  const stack: OpenContainer[] = [];
+  const fail = (message: string, at = i): never => {
+    throw new JsonError(message, Math.min(at, text.length));
   };
   const space = () => {
     while (i < text.length && " \t\r\n".includes(text[i]!)) i++;
+  };
+  const describe = () => {
+    if (i >= text.length) return "end of file";
+    const code = text.charCodeAt(i);
+    // One printable ASCII character cannot leak a secret; anything else is named by its code point.
+    return code > 0x20 && code < 0x7f ? `character '${text[i]}'` : `character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
   };
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length;
     else fail(`unexpected ${describe()}`);
   };
-  const describe = () => (i >= text.length ? "end of file" : `character '${text[i]}'`);
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === "\n") fail("unterminated string");
-      i += text[i] === "\\" ? 2 : 1;
-    }
-    if (i >= text.length) fail("unterminated string");
-    i++;
-  };
-  const value = (objectPath: (string | number)[], key?: [number, number]) => {
-    space();
+  /** Reads a string at `i` (its opening quote); returns its value only when `decode` is set. */
+  const string = (decode: boolean): string | undefined => {
     const start = i;
+    let escaped = false;
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) fail("unterminated string", start);
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break; // closing quote
+      if (c < 0x20) fail(c === 0x0a ? "unterminated string" : "control character in a string (it must be escaped)");
+      if (c === 0x5c) {
+        escaped = true;
+        const e = text[i + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail("invalid \\u escape in a string");
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+          i += 2;
+        } else {
+          fail("invalid escape in a string");
+        }
+      } else {
+        i++;
+      }
+    }
+    i++; // closing quote
+    if (!decode) return undefined;
+    if (!escaped) return text.slice(start + 1, i - 1);
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return fail("invalid string", start); // not reached: the loop above checks JSON's string grammar
+    }
+  };
+  const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+  const scalar = () => {
     const c = text[i];
-    if (c === "{") {
-      i++;
-      space();
-      if (text[i] === "}") i++;
-      else {
-        for (;;) {
-          space();
-          if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describe()}`);
-          const keyStart = i;
-          string();
-          const keyEnd = i;
-          const name = JSON.parse(text.slice(keyStart, keyEnd)) as string;
-          space();
-          if (text[i] !== ":") fail(`expected ':' after property name, found ${describe()}`);
-          i++;
-          value([...objectPath, name], [keyStart, keyEnd]);
-          space();
-          if (text[i] === ",") i++;
-          else if (text[i] === "}") {
-            i++;
-            break;
-          } else fail(`expected ',' or '}', found ${describe()}`);
-        }
-      }
-    } else if (c === "[") {
-      i++;
-      space();
-      if (text[i] === "]") i++;
-      else {
-        for (let n = 0; ; n++) {
-          value([...objectPath, n]);
-          space();
-          if (text[i] === ",") i++;
-          else if (text[i] === "]") {
-            i++;
-            break;
-          } else fail(`expected ',' or ']', found ${describe()}`);
-        }
-      }
-    } else if (c === '"') string();
+    if (c === '"') string(false);
     else if (c === "t") literal("true");
     else if (c === "f") literal("false");
     else if (c === "n") literal("null");
     else if (c !== undefined && /[-0-9]/.test(c)) {
-      const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
       number.lastIndex = i;
       const match = number.exec(text);
       if (!match) fail("invalid number");
       i += match![0].length;
     } else fail(`unexpected ${describe()}`);
-    index.set(pathKey(objectPath), key ? { key, value: [start, i] } : { value: [start, i] });
   };
+  /** Reads `"name":` inside the open object on top of the stack. */
+  const key = (container: OpenContainer) => {
+    space();
+    if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describe()}`);
+    const keyStart = i;
+    const name = string(true)!;
+    container.key = { name, span: [keyStart, i] };
+    space();
+    if (text[i] !== ":") fail(`expected ':' after property name, found ${describe()}`);
+    i++;
+  };
+  const attach = (node: JsonNode) => {
+    const parent = stack[stack.length - 1];
+    if (!parent) root = node;
+    else if (parent.node.children instanceof Map) {
+      node.key = parent.key!.span;
+      parent.node.children.set(parent.key!.name, node);
+    } else parent.node.children!.push(node);
+  };
+
   try {
-    value([]);
+    for (;;) {
+      // A value is expected.
+      space();
+      const start = i;
+      const c = text[i];
+      if (c === "{" || c === "[") {
+        i++;
+        const container: OpenContainer = { node: { value: [start, start], children: c === "{" ? new Map() : [] }, isObject: c === "{" };
+        attach(container.node);
+        stack.push(container);
+        space();
+        if (text[i] === (c === "{" ? "}" : "]")) {
+          i++;
+          container.node.value[1] = i;
+          stack.pop();
+        } else {
+          if (container.isObject) key(container);
+          continue;
+        }
+      } else {
+        scalar();
+        attach({ value: [start, i] });
+      }
+      // A value ended: close the containers it ends, or move on to the next member or element.
+      let more = false;
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        space();
+        if (text[i] === ",") {
+          i++;
+          if (top.isObject) key(top);
+          more = true;
+          break;
+        }
+        if (text[i] === (top.isObject ? "}" : "]")) {
+          i++;
+          top.node.value[1] = i;
+          stack.pop();
+          continue;
+        }
+        fail(`expected ',' or '${top.isObject ? "}" : "]"}', found ${describe()}`);
+      }
+      if (!more) break;
+    }
     space();
     if (i < text.length) fail(`unexpected ${describe()} after the JSON value`);
-    return { index };
+    return { root };
   } catch (error) {
-    if (error instanceof JsonError) return { index, error: { offset: error.offset, message: error.message } };
-    throw error;
+    if (error instanceof JsonError) return { root, error: { offset: error.offset, message: error.message } };
+    return { root, error: { offset: Math.min(i, text.length), message: "the text could not be read" } }; // a bug: never a crash
   }
 }
 
@@ -283,7 +358,14 @@ function scanJson(text: string): { index: Map<string, JsonSpans>; error?: { offs
 const GO_MOD_DIRECTIVES = new Set(["module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "tool", "ignore"]);
 
 export function parseGoMod(path: string, text: string): LoadResult<GoModule> {
-  const diagnostics: LoadDiagnostic[] = [];
+  // One diagnostic per file however broken it is (a garbage file has a problem on every line): the
+  // first problem, and how many more there are.
+  let firstProblem: { range: Range; message: string } | undefined;
+  let problems = 0;
+  const problem = (range: Range, message: string) => {
+    problems++;
+    firstProblem ??= { range, message };
+  };
   const module: GoModule = { path, requires: [], range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } } };
   let block: { directive: string; line: number } | undefined;
   let sawModule = false;
@@ -308,7 +390,8 @@ export function parseGoMod(path: string, text: string): LoadResult<GoModule> {
     }
     const directive = words[0]!.text;
     if (!GO_MOD_DIRECTIVES.has(directive)) {
-      diagnostics.push(manifestError(path, wordRange(lineNumber, words[0]!), `go.mod has an unknown directive \`${directive}\``));
+      // Not quoted: an unknown word may be anything (a pasted token).
+      problem(wordRange(lineNumber, words[0]!), `go.mod has an unknown directive at line ${lineNumber}`);
       return;
     }
     if (words[1]?.text === "(" && words.length === 2) {
@@ -329,7 +412,7 @@ export function parseGoMod(path: string, text: string): LoadResult<GoModule> {
   function entry(directive: string, words: Word[], lineNumber: number, comment: string) {
     if (directive !== "require") return;
     if (words.length !== 2) {
-      diagnostics.push(manifestError(path, wordRange(lineNumber, words[0]!), "go.mod `require` needs a module path and a version"));
+      problem(wordRange(lineNumber, words[0]!), `go.mod \`require\` at line ${lineNumber} needs a module path and a version`);
       return;
     }
     module.requires.push({
@@ -342,12 +425,15 @@ export function parseGoMod(path: string, text: string): LoadResult<GoModule> {
   }
 
   if (block) {
-    diagnostics.push(manifestError(path, { start: { line: block.line, column: 1 }, end: { line: block.line, column: 1 } }, `go.mod: the \`${block.directive} (\` block is never closed with \`)\``));
+    // The directive is one of GO_MOD_DIRECTIVES (a block opens only after a known one): safe to name.
+    problem({ start: { line: block.line, column: 1 }, end: { line: block.line, column: 1 } }, `go.mod: the \`${block.directive} (\` block is never closed with \`)\``);
   }
   if (!sawModule) {
-    diagnostics.push(manifestError(path, module.range, "go.mod has no `module` directive: the go command rejects it"));
+    problem(module.range, "go.mod has no `module` directive: the go command rejects it");
   }
-  return { value: module, diagnostics };
+  if (!firstProblem) return { value: module, diagnostics: [] };
+  const more = problems > 1 ? ` (and ${problems - 1} more problem${problems > 2 ? "s" : ""} in this file)` : "";
+  return { value: module, diagnostics: [manifestError(path, firstProblem.range, `${firstProblem.message}${more}`)] };
 }
 
 interface Word {

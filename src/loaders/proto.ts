@@ -19,7 +19,41 @@ import type { LoadResult } from "./load-result.js";
  * (and its leading comment). Imports are listed, never resolved: other files are not read.
  */
 export function loadProto(path: string, text: string): LoadResult<ProtoFile> {
+  try {
+    return loadProtoUnguarded(path, text);
+  } catch {
+    // Every known cause is handled (the scanner is depth-limited, protobufjs runs in a try); this
+    // keeps an unforeseen one in a parser library from ending the scan.
+    return {
+      diagnostics: [
+        {
+          kind: "parse-error",
+          path,
+          range: pointRange({ line: 1, column: 1 }),
+          message: "Proto file could not be read (internal error). Rules that read protos skip this file.",
+        },
+      ],
+    };
+  }
+}
+
+function loadProtoUnguarded(path: string, text: string): LoadResult<ProtoFile> {
   const index = scanProto(text);
+  if (index.tooDeep) {
+    // protobufjs would refuse the file as well (at 32 nested messages); do not hand it a stack-sized input.
+    return {
+      diagnostics: [
+        {
+          kind: "parse-error",
+          path,
+          range: index.tooDeep,
+          message:
+            `Proto file does not parse: declarations are nested more than ${MAX_SCAN_DEPTH} levels deep ` +
+            `(line ${index.tooDeep.start.line}). Rules that read protos skip this file.`,
+        },
+      ],
+    };
+  }
   let parsed: protobuf.IParserResult;
   try {
     parsed = protobuf.parse(text, { keepCase: true, alternateCommentMode: true });
@@ -54,12 +88,17 @@ class ModelBuilder {
   ) {}
 
   /** Walks namespaces (the package's segments) down to the file's top-level declarations. */
-  collect(ns: protobuf.NamespaceBase, into: { messages: ProtoMessage[]; enums: ProtoEnum[]; services: ProtoService[] }) {
-    for (const nested of ns.nestedArray) {
+  collect(root: protobuf.NamespaceBase, into: { messages: ProtoMessage[]; enums: ProtoEnum[]; services: ProtoService[] }) {
+    // Depth-first in declaration order, with an explicit stack (a package name can have many segments).
+    const stack: protobuf.ReflectionObject[] = [...root.nestedArray].reverse();
+    while (stack.length > 0) {
+      const nested = stack.pop()!;
       if (nested instanceof protobuf.Type) into.messages.push(this.message(nested));
       else if (nested instanceof protobuf.Enum) into.enums.push(this.enumeration(nested));
       else if (nested instanceof protobuf.Service) into.services.push(this.service(nested));
-      else if (nested instanceof protobuf.Namespace) this.collect(nested, into);
+      else if (nested instanceof protobuf.Namespace) {
+        for (let k = nested.nestedArray.length - 1; k >= 0; k--) stack.push(nested.nestedArray[k]!);
+      }
     }
   }
 
@@ -159,11 +198,15 @@ function splitReserved(reserved: (number[] | string)[] | undefined): { numbers: 
 function parseErrorDiagnostic(path: string, error: unknown, index: ProtoIndex, lineCount: number): LoadDiagnostic {
   const reason = error instanceof Error ? error.message : String(error);
   let range = pointRange({ line: 1, column: 1 });
-  const line = /\(line (\d+)\)/.exec(reason)?.[1];
+  const reportedLine = /\(line (\d+)\)/.exec(reason)?.[1];
+  // protobufjs counts one line too many when the file ends inside a `//` comment.
+  const lineNumber = reportedLine ? Math.min(Number(reportedLine), lineCount) : undefined;
   const culprit = /'([^']*)'/.exec(reason)?.[1];
-  if (line) {
-    // protobufjs counts one line too many when the file ends inside a `//` comment.
-    const lineNumber = Math.min(Number(line), lineCount);
+  if (/^illegal comment\b/.test(reason) && index.unterminatedComment) {
+    range = index.unterminatedComment; // protobufjs reports the end of the file; the mistake is where it opens
+  } else if (/^max depth exceeded/.test(reason) && index.firstDeep) {
+    range = index.firstDeep;
+  } else if (lineNumber !== undefined) {
     // protobufjs names the offending token: point at it on that line when we can find it.
     const token = index.tokens.find((t) => t.start.line === lineNumber && t.text === culprit);
     range = token ? { start: token.start, end: token.end } : pointRange({ line: lineNumber, column: 1 });
@@ -181,8 +224,51 @@ function parseErrorDiagnostic(path: string, error: unknown, index: ProtoIndex, l
     kind: "parse-error",
     path,
     range,
-    message: `Proto file does not parse: ${reason}.${hint} Rules that read protos skip this file.`,
+    message: `Proto file does not parse: ${describeProtoError(reason, range)}.${hint} Rules that read protos skip this file.`,
   };
+}
+
+/** Words of the proto language: an unexpected one is named in a message, any other word is not. */
+const PROTO_KEYWORDS = new Set([
+  "syntax", "edition", "package", "import", "public", "weak", "option", "message", "enum", "service", "rpc",
+  "returns", "stream", "oneof", "map", "reserved", "extensions", "extend", "to", "max", "optional", "required",
+  "repeated", "group", "export", "local", "true", "false", "double", "float", "int32", "int64", "uint32", "uint64",
+  "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
+]);
+
+/** A keyword or a short run of punctuation; anything else protobufjs quotes is the file's text (maybe a secret). */
+function quotable(token: string): boolean {
+  return PROTO_KEYWORDS.has(token) || /^[{}=;:[\],()<>./-]{1,3}$/.test(token);
+}
+
+/**
+ * protobufjs's reason in our own words. Its messages quote the offending input (`illegal token
+ * 'ghp_...'`, `duplicate name 'x' in Type y`): only keywords and punctuation are repeated here.
+ */
+function describeProtoError(reason: string, range: Range): string {
+  const where = `line ${range.start.line}`;
+  if (/^illegal comment\b/.test(reason)) return `a block comment (\`/*\`) opened on ${where} is never closed`;
+  if (/^illegal string\b/.test(reason)) return `a string is not closed on ${where}`;
+  if (/^max depth exceeded/.test(reason)) return `nesting is too deep near ${where} (protobuf allows 32 levels of nested messages)`;
+  const expected = /^illegal token '([^']*)', '([^']*)' expected/.exec(reason);
+  if (expected) {
+    const want = quotable(expected[2]!) ? `\`${expected[2]}\`` : "another token";
+    const found = quotable(expected[1]!) ? `, found \`${expected[1]}\`` : "";
+    return `expected ${want}${found} on ${where}`;
+  }
+  const illegal = /^illegal ([a-z ]+?) '([^']*)'/.exec(reason);
+  if (illegal) {
+    const [, what, token] = illegal as unknown as [string, string, string];
+    if (what === "end of input") return `unexpected end of file on ${where}`;
+    if (what === "token") return `unexpected ${quotable(token) ? `\`${token}\`` : "word"} on ${where}`;
+    // id, name, type, type name, value, number, integer, syntax, edition, service name: protobufjs's own vocabulary.
+    return `invalid ${what === "id" ? "field number" : what} on ${where}`;
+  }
+  if (/^duplicate name\b/.test(reason)) return `a name is declared twice in the same scope (${where})`;
+  if (/^duplicate id\b/.test(reason)) return "two fields of one message use the same number";
+  if (/^id \d+ is reserved\b/.test(reason)) return "a field uses a reserved number";
+  if (/^name '[^']*' is reserved\b/.test(reason)) return "a field uses a reserved name";
+  return range.start.line > 1 ? `invalid protobuf near ${where}` : "invalid protobuf";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,13 +300,24 @@ interface ProtoIndex {
   decls: Map<string, { range: Range; comment?: string }>;
   /** Every declared name in order, to place errors protobufjs reports without a line. */
   names: { name: string; range: Range }[];
+  /** Where a `/*` comment opens that is never closed. */
+  unterminatedComment?: Range;
+  /** The `{` past MAX_SCAN_DEPTH nested blocks, where the scan stopped. */
+  tooDeep?: Range;
+  /** The first declaration inside PROTOBUF_NESTING_LIMIT blocks (protobufjs: "max depth exceeded", no line). */
+  firstDeep?: Range;
 }
+
+/** Nested blocks the scanner follows (it recurses per block); protobufjs itself stops at 32 nested messages. */
+const MAX_SCAN_DEPTH = 100;
+const PROTOBUF_NESTING_LIMIT = 32;
 
 /** Same delimiters as protobufjs's tokenizer, so words (`foo.v1`, `-5`, `.baz`) split alike. */
 const DELIMITERS = new Set([..." \t\r\n\f\v{}=;:[],'\"()<>/"]);
 
-function tokenizeProto(text: string): Token[] {
+function tokenizeProto(text: string): { tokens: Token[]; unterminatedComment?: Range } {
   const tokens: Token[] = [];
+  let unterminatedComment: Range | undefined;
   let pending: Comment[] = [];
   let i = 0;
   let line = 1;
@@ -252,6 +349,7 @@ function tokenizeProto(text: string): Token[] {
     } else if (c === "/" && text[i + 1] === "*") {
       const startLine = line;
       const close = text.indexOf("*/", i + 2);
+      if (close === -1) unterminatedComment = { start: pos(i), end: pos(i + 2) };
       const stop = close === -1 ? text.length : close + 2;
       for (let j = i; j < stop; j++) if (text[j] === "\n") newline(j);
       const body = text.slice(i + 2, close === -1 ? text.length : close);
@@ -274,7 +372,7 @@ function tokenizeProto(text: string): Token[] {
       i = j;
     }
   }
-  return tokens;
+  return { tokens, unterminatedComment };
 }
 
 function addComment(into: Comment[], raw: string, startLine: number, endLine: number, trailing: boolean) {
@@ -288,15 +386,15 @@ function addComment(into: Comment[], raw: string, startLine: number, endLine: nu
 
 /** The comment block that ends on the line just above a declaration, with no blank line between. */
 function leadingComment(token: Token): string | undefined {
-  const block: string[] = [];
+  const block: string[] = []; // last comment first: reversed once at the end (unshift per line is quadratic)
   let nextLine = token.start.line;
   for (let k = token.comments.length - 1; k >= 0; k--) {
     const comment = token.comments[k]!;
     if (comment.trailing || comment.endLine < nextLine - 1) break;
-    block.unshift(comment.text);
+    block.push(comment.text);
     nextLine = comment.startLine;
   }
-  const text = block.join("\n").trim();
+  const text = block.reverse().join("\n").trim();
   return text || undefined;
 }
 
@@ -309,15 +407,19 @@ function tokenRange(first: Token, last: Token = first): Range {
 }
 
 function scanProto(text: string): ProtoIndex {
-  const tokens = tokenizeProto(text);
+  const { tokens, unterminatedComment } = tokenizeProto(text);
   const index: ProtoIndex = { tokens, header: { options: {}, imports: [] }, decls: new Map(), names: [] };
+  if (unterminatedComment) index.unterminatedComment = unterminatedComment;
   let at = 0;
+  /** Blocks open around the current statement; the walk recurses once per block. */
+  let depth = 0;
   const peek = (offset = 0): Token | undefined => tokens[at + offset];
   const next = (): Token | undefined => tokens[at++];
   const is = (token: Token | undefined, text: string) => token?.kind !== "string" && token?.text === text;
 
   const declare = (kind: DeclKind, fullName: string, nameToken: Token, commentToken: Token) => {
     const range = tokenRange(nameToken);
+    if (depth >= PROTOBUF_NESTING_LIMIT && !index.firstDeep) index.firstDeep = range;
     index.decls.set(`${kind}:${fullName}`, { range, comment: leadingComment(commentToken) });
     index.names.push({ name: nameToken.text, range });
   };
@@ -399,10 +501,17 @@ function scanProto(text: string): ProtoIndex {
     }
   };
 
-  /** Scans a block's statements up to its closing brace (consumed). */
+  /** Scans a block's statements up to its closing brace (consumed). Past MAX_SCAN_DEPTH the scan stops. */
   const scanBlock = (scope: string, kind: "message" | "enum" | "service" | "oneof" | "extend") => {
+    if (depth >= MAX_SCAN_DEPTH) {
+      index.tooDeep = tokenRange(tokens[at - 1]!); // the `{` just consumed
+      at = tokens.length; // every enclosing loop ends at once
+      return;
+    }
+    depth++;
     while (peek() && !is(peek(), "}")) scanDeclaration(scope, kind);
     if (is(peek(), "}")) next();
+    depth--;
   };
 
   const openBlock = (): boolean => {

@@ -24,9 +24,9 @@ export function parseTsFile(path: string, text: string): { file: TsSourceFile; d
     walker.walk();
   } catch (error) {
     // The parser recurses once per nesting level: about a thousand nested calls or arrays (generated
-    // data, bundles) overflow the stack. That is a file we cannot read, not a crash of the scan.
-    if (!(error instanceof RangeError)) throw error;
-    return unreadable(path, text);
+    // data, bundles) overflow the stack. That is a file we cannot read, not a crash of the scan; so
+    // is any other failure of the compiler on odd input (its internal assertions can throw).
+    return unreadable(path, text, error instanceof RangeError);
   }
   const file: TsSourceFile = {
     path,
@@ -41,8 +41,8 @@ export function parseTsFile(path: string, text: string): { file: TsSourceFile; d
   return { file, diagnostics: syntaxDiagnostics(sourceFile) };
 }
 
-/** A file too deeply nested to parse: an empty tree, and a diagnostic saying it was not checked. */
-function unreadable(path: string, text: string): { file: TsSourceFile; diagnostics: LoadDiagnostic[] } {
+/** A file the parser could not read: an empty tree, and a diagnostic saying it was not checked. */
+function unreadable(path: string, text: string, tooDeep: boolean): { file: TsSourceFile; diagnostics: LoadDiagnostic[] } {
   const file: TsSourceFile = {
     path,
     text,
@@ -57,7 +57,9 @@ function unreadable(path: string, text: string): { file: TsSourceFile; diagnosti
     kind: "parse-error",
     path,
     range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
-    message: "The file is nested too deeply for the TypeScript parser (stack overflow), so its source was not checked.",
+    message: tooDeep
+      ? "The file is nested too deeply for the TypeScript parser (stack overflow), so its source was not checked."
+      : "The TypeScript parser failed on this file, so its source was not checked.",
   };
   return { file, diagnostics: [diagnostic] };
 }
@@ -91,10 +93,39 @@ function syntaxDiagnostics(sourceFile: ts.SourceFile): LoadDiagnostic[] {
       path: sourceFile.fileName,
       range: rangeOf(sourceFile, first.start, first.start + first.length),
       message:
-        `Syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, " ").replace(/\.$/, "")}${more}. ` +
+        `Syntax error: ${redactQuoted(ts.flattenDiagnosticMessageText(first.messageText, " ")).replace(/\.$/, "")}${more}. ` +
         "The file was only partly understood, so checks of its source may be incomplete.",
     },
   ];
+}
+
+/** Keywords and punctuation tokens of the language: the only quoted text a message may repeat. */
+let languageTokens: Set<string> | undefined;
+
+function quotableToken(text: string): boolean {
+  if (!languageTokens) {
+    languageTokens = new Set<string>();
+    const ranges: [number, number][] = [
+      [ts.SyntaxKind.FirstKeyword, ts.SyntaxKind.LastKeyword],
+      [ts.SyntaxKind.FirstPunctuation, ts.SyntaxKind.LastPunctuation],
+    ];
+    for (const [from, to] of ranges) {
+      for (let kind = from; kind <= to; kind++) {
+        const token = ts.tokenToString(kind);
+        if (token) languageTokens.add(token);
+      }
+    }
+  }
+  return languageTokens.has(text);
+}
+
+/**
+ * The compiler quotes arguments from the file in its messages (`closing tag for 'x'`, `Use the
+ * syntax '0o777'`): a quoted part that is not a keyword or punctuation is replaced, since it may be
+ * a secret. The location says where to look.
+ */
+function redactQuoted(message: string): string {
+  return message.replace(/'([^'\n]*)'/g, (whole, inner: string) => (quotableToken(inner) ? whole : "'…'"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +269,7 @@ class Walker {
   private addCall(node: ts.CallExpression | ts.NewExpression, enclosing: string | undefined): void {
     const callee = node.expression;
     const call: SourceCall<ts.Node> = {
-      callee: callee.getText(this.sourceFile).replace(/\s+/g, ""),
+      callee: calleeText(this.sourceFile.text, callee.getStart(this.sourceFile), callee.getEnd()),
       isNew: ts.isNewExpression(node),
       range: nodeRange(this.sourceFile, node),
       node,
@@ -255,31 +286,61 @@ class Walker {
   }
 }
 
+/** Callee texts longer than this (a function expression called in place, `a()()()...`) are elided in the middle. */
+const MAX_CALLEE_LENGTH = 200;
+
+/**
+ * The callee as rules match it: its source text without whitespace. A long callee keeps its first
+ * and last 100 characters around an ellipsis, so `endsWith(".method")` still works and the cost per
+ * call is bounded: nested calls' callees overlap, and copying each one whole is quadratic.
+ */
+function calleeText(text: string, start: number, end: number): string {
+  const half = MAX_CALLEE_LENGTH / 2;
+  if (end - start <= 2 * MAX_CALLEE_LENGTH) {
+    const whole = text.slice(start, end).replace(/\s+/g, "");
+    if (whole.length <= MAX_CALLEE_LENGTH) return whole;
+    return `${trimSurrogates(whole.slice(0, half))}…${trimSurrogates(whole.slice(-half))}`;
+  }
+  const head = text.slice(start, start + MAX_CALLEE_LENGTH).replace(/\s+/g, "").slice(0, half);
+  const tail = text.slice(end - MAX_CALLEE_LENGTH, end).replace(/\s+/g, "").slice(-half);
+  return `${trimSurrogates(head)}…${trimSurrogates(tail)}`;
+}
+
+/** Drops a half surrogate pair left at either end by a cut. */
+function trimSurrogates(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  const from = first >= 0xdc00 && first <= 0xdfff ? 1 : 0;
+  const to = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
+  return from === 0 && to === s.length ? s : s.slice(from, to);
+}
+
 /**
  * The callee as a root plus static member names: `a.b["c"]` -> a, [b, c]. Undefined when any step
  * is dynamic (`a[key]`, `f().b`): the member reached is then unknown. The root may also be
- * `require("m")` itself.
+ * `require("m")` itself. Members are collected outermost first and reversed once (unshift per
+ * step is quadratic on a long chain).
  */
 function staticAccessPath(expr: ts.Expression): { root?: string; required?: string; members: string[] } | undefined {
-  const members: string[] = [];
+  const reversed: string[] = [];
   let current: ts.Expression = expr;
   for (;;) {
     if (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) {
       current = current.expression;
     } else if (ts.isPropertyAccessExpression(current)) {
       if (!ts.isIdentifier(current.name)) return undefined; // `#private` members are never imports
-      members.unshift(current.name.text);
+      reversed.push(current.name.text);
       current = current.expression;
     } else if (ts.isElementAccessExpression(current)) {
       const arg = current.argumentExpression;
       if (!ts.isStringLiteralLike(arg)) return undefined;
-      members.unshift(arg.text);
+      reversed.push(arg.text);
       current = current.expression;
     } else if (ts.isIdentifier(current)) {
-      return { root: current.text, members };
+      return { root: current.text, members: reversed.reverse() };
     } else {
       const target = requireTarget(current);
-      return target && target.member === undefined ? { required: target.module, members } : undefined;
+      return target && target.member === undefined ? { required: target.module, members: reversed.reverse() } : undefined;
     }
   }
 }

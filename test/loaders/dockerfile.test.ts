@@ -245,7 +245,8 @@ describe("loadDockerfile: malformed input becomes diagnostics", () => {
       path: "svc/Dockerfile",
       range: { start: { line: 3, column: 6 } },
     });
-    expect(result.diagnostics[0].message).toContain("<<EOT");
+    expect(result.diagnostics[0].message).toContain("heredoc opened on line 3");
+    expect(result.diagnostics[0].message).not.toContain("EOT"); // the file's words are never echoed
   });
 
   it("reports a file without FROM at its first instruction", () => {
@@ -296,6 +297,52 @@ describe("loadDockerfile: malformed input becomes diagnostics", () => {
   it("never throws on odd input", () => {
     for (const text of ["\\", "FROM", "FROM \\", "RUN <<", "FROM alpine\nRUN <<EOF", "\u0000\u0001", "FROM ${", "FROM $"]) {
       expect(() => loadDockerfile("Dockerfile", text)).not.toThrow();
+    }
+  });
+});
+
+describe("loadDockerfile: hostile input stays bounded and never leaks values", () => {
+  it("leaves a doubling ARG chain unresolved instead of building a gigabyte string", () => {
+    const args = ["ARG A0=abcdefgh", ...Array.from({ length: 30 }, (_, i) => `ARG A${i + 1}=\${A${i}}\${A${i}}`)];
+    const result = loadDockerfile("Dockerfile", lines(...args, "FROM alpine:${A30}", "FROM alpine:${A3}"));
+    expect(result.diagnostics).toEqual([]);
+    expect(result.value!.stages[0].from).toMatchObject({ unresolved: true });
+    expect(result.value!.stages[1].from.image).toMatchObject({ repository: "alpine", tag: "abcdefgh".repeat(8) });
+  });
+
+  it("leaves thousands of nested ${A:-...} unresolved instead of overflowing the stack", () => {
+    const nested = "${A:-".repeat(5000) + "x" + "}".repeat(5000);
+    const result = loadDockerfile("Dockerfile", lines("ARG A", `FROM alpine:${nested}`, "FROM alpine:${A:-${A:-3.20}}"));
+    expect(result.diagnostics).toEqual([]);
+    expect(result.value!.stages[0].from).toMatchObject({ unresolved: true });
+    expect(result.value!.stages[1].from.image).toMatchObject({ repository: "alpine", tag: "3.20" });
+  });
+
+  it("resolves tens of thousands of chained stages in linear time", () => {
+    const stages = ["FROM alpine:3.20 AS s0", ...Array.from({ length: 47_000 }, (_, i) => `FROM s${i} AS s${i + 1}`)];
+    const started = Date.now();
+    const result = loadDockerfile("Dockerfile", lines(...stages, "USER 1000"));
+    expect(Date.now() - started).toBeLessThan(3000); // took 11.8 s with a linear search per FROM
+    expect(result.diagnostics).toEqual([]);
+    expect(result.value!.stages).toHaveLength(47_001);
+    expect(result.value!.stages[47_000].from.parentStage).toBe(46_999);
+  }, 30_000);
+
+  it("never quotes an expanded image reference, an unknown instruction or stray FROM words", () => {
+    const password = "Xk9#mPq2vL7wZ3";
+    const token = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+    const bad = loadDockerfile("Dockerfile", lines(`ARG REGISTRY_PASSWORD=${password}`, "FROM registry.example.com/app:${REGISTRY_PASSWORD}"));
+    expect(bad.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: expect.objectContaining({ start: { line: 2, column: 6 } }) })]);
+    expect(bad.diagnostics[0].message).toContain("image reference on line 2 is not valid after ARG expansion");
+    const unknown = loadDockerfile("Dockerfile", lines("FROM alpine:3.20", `${token} echo hi`));
+    expect(unknown.diagnostics).toEqual([expect.objectContaining({ range: expect.objectContaining({ start: { line: 2, column: 1 } }) })]);
+    expect(unknown.diagnostics[0].message).toContain("Unknown instruction at line 2");
+    const stray = loadDockerfile("Dockerfile", lines(`FROM alpine:3.20 ${password}`));
+    expect(stray.diagnostics[0].message).toContain("FROM on line 1 has 2 words");
+    for (const d of [...bad.diagnostics, ...unknown.diagnostics, ...stray.diagnostics]) {
+      expect(d.message).not.toContain(password);
+      expect(d.message).not.toContain(token);
+      expect(d.message).not.toContain("ghp_");
     }
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import poolLifetimeSet from "../../rules/db/pool-lifetime-set.js";
 import { assumedPackageName, createGoParser, type GoParser } from "../../src/loaders/go.js";
+import type { Repository } from "../../src/model/repository.js";
 
 let parser: GoParser;
 beforeAll(async () => {
@@ -190,5 +192,73 @@ func bad( {
     expect(file.packageName).toBe("a");
     second.free(file);
     second.dispose();
+  });
+});
+
+describe("Go loader: hostile input", () => {
+  it("finds a syntax error under 7,000 nested parentheses without recursing (the walk is iterative)", () => {
+    const text = "package main\nfunc main() { x := " + "(".repeat(7000) + "1 +" + ")".repeat(7000) + "\n}\n";
+    const file = parse("deep.go", text);
+    expect(file.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", path: "deep.go" })]);
+    expect(file.diagnostics[0]!.range.start.line).toBe(2);
+  });
+
+  it("builds the calls of `a()()()...` (150,000 calls) in linear time, and the pool rule visits them so too", () => {
+    const text = 'package main\n\nimport "database/sql"\n\nfunc main() {\n\tsql.Open("pg", "")\n\ta' + "()".repeat(150_000) + "\n}\n";
+    let started = Date.now();
+    const { file } = parser.parse("chain.go", text);
+    const parseMs = Date.now() - started;
+    try {
+      expect(file.calls).toHaveLength(150_001);
+      // The outermost callee is 300,000 characters: kept short, with its ends intact.
+      const longest = file.calls.reduce((a, b) => (b.callee.length > a.callee.length ? b : a));
+      expect(longest.callee.length).toBeLessThanOrEqual(201);
+      expect(longest.callee).toMatch(/^a\(\)\(\).*….*\(\)$/);
+      const reported: string[] = [];
+      const visitor = poolLifetimeSet.create({
+        repo: { manifests: { goModules: [] } } as unknown as Repository,
+        report: (d) => reported.push(d.message),
+        notApplicable: () => {},
+      });
+      started = Date.now();
+      visitor.go!(file);
+      visitor.end!();
+      const visitMs = Date.now() - started;
+      expect(reported).toHaveLength(1); // sql.Open without SetConnMaxLifetime
+      // Measured: 37-57 s before (callee text and the rule's per-call slice both quadratic), ~2 s after.
+      expect(parseMs).toBeLessThan(15_000);
+      expect(visitMs).toBeLessThan(3_000);
+    } finally {
+      parser.free(file);
+    }
+  }, 120_000);
+
+  it("elides long callees in the middle, keeping the method name at the end", () => {
+    const body = Array.from({ length: 50 }, (_, i) => `\t\tprintln(${i})`).join("\n");
+    const file = parse(
+      "iife.go",
+      `package main\n\nfunc main() {\n\tfunc() {\n${body}\n\t}()\n\tpools.primary.replicas[0].connections.configure().db.SetConnMaxLifetime(0)\n}\n`,
+    );
+    const iife = file.calls.find((c) => c.callee.startsWith("func()"))!;
+    expect(iife.callee.length).toBeLessThanOrEqual(201);
+    expect(iife.callee).toContain("…");
+    expect(iife.callee.endsWith("println(49)}")).toBe(true);
+    const short = file.calls.find((c) => c.callee.endsWith(".SetConnMaxLifetime"))!;
+    expect(short.callee).toBe("pools.primary.replicas[0].connections.configure().db.SetConnMaxLifetime");
+  });
+
+  it("quotes only Go keywords and punctuation in a syntax error, never other input", () => {
+    const secret = parse("s.go", "package main\nfunc main() { x := Xk9mPq2vL7wZ3!! }\n");
+    expect(secret.diagnostics).toHaveLength(1);
+    expect(secret.diagnostics[0]!.message).toContain("unexpected input");
+    expect(secret.diagnostics[0]!.message).not.toContain("Xk9mPq2vL7wZ3");
+    const word = parse("w.go", "package main\n\nvar x = Xk9mPq2vL7wZ3 Xk9mPq2vL7wZ3\n");
+    expect(word.diagnostics).toHaveLength(1);
+    expect(word.diagnostics[0]!.message).toContain("unexpected input");
+    expect(word.diagnostics[0]!.message).not.toContain("Xk9mPq2vL7wZ3");
+    const punctuation = parse("p.go", "package main\n\nfunc main() { ) }\n");
+    expect(punctuation.diagnostics[0]!.message).toContain("unexpected `)`");
+    const keyword = parse("k.go", "package main\n\nfunc main() { x := 1 func }\n");
+    expect(keyword.diagnostics[0]!.message).toContain("unexpected `func`");
   });
 });

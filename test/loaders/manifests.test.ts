@@ -125,11 +125,10 @@ replace github.com/acme/lib => ../lib
   it("reports malformed go.mod files and keeps what it could read", () => {
     const { value, diagnostics } = parseGoMod("svc/go.mod", "module a\n\nfrobnicate x\nrequire (\n\texample.com/b\n");
     expect(value!.module).toBe("a");
-    expect(diagnostics.map((d) => [d.kind, d.range.start.line])).toEqual([
-      ["parse-error", 3],
-      ["parse-error", 5],
-      ["parse-error", 4],
-    ]);
+    // One diagnostic per file: the first problem (the unknown directive), and the count of the others
+    // (the `require` line without a version, the block never closed).
+    expect(diagnostics.map((d) => [d.kind, d.range.start.line])).toEqual([["parse-error", 3]]);
+    expect(diagnostics[0]!.message).toContain("unknown directive at line 3 (and 2 more problems in this file)");
     const noModule = parseGoMod("go.mod", "go 1.22\n");
     expect(noModule.diagnostics[0]!.message).toContain("no `module` directive");
   });
@@ -182,8 +181,56 @@ describe("loadManifests", () => {
     expect(value!.packageJsons).toEqual([]);
     expect(diagnostics.map((d) => `${d.path}:${d.range.start.line}:${d.range.start.column}`)).toEqual([
       "package.json:1:3",
-      "go.mod:1:1", // unknown directive `modul`
-      "go.mod:1:1", // and so no module directive
+      "go.mod:1:1", // unknown directive `modul`, and so no module directive: one diagnostic
     ]);
+    expect(diagnostics[1]!.message).toContain("(and 1 more problem in this file)");
+  });
+});
+
+describe("manifests: hostile input", () => {
+  const TOKEN = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+
+  it("reports what JSON.parse rejects inside strings at the offending character, without throwing", () => {
+    const cases: [string, { line: number; column: number }, string][] = [
+      ['{"name":"x","\\q": 1}', { line: 1, column: 14 }, "invalid escape"],
+      ['{"name":"x","a\tb": 1}', { line: 1, column: 15 }, "control character"],
+      [`{"name":"x",\n  "token": "${TOKEN}\\x"}`, { line: 2, column: 53 }, "invalid escape"],
+      ['{"a": "\\u12G4"}', { line: 1, column: 8 }, "invalid \\u escape"],
+    ];
+    for (const [text, start, reason] of cases) {
+      let result: ReturnType<typeof parsePackageJson> | undefined;
+      expect(() => (result = parsePackageJson("package.json", text))).not.toThrow();
+      expect(result!.value).toBeUndefined();
+      expect(result!.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: { start, end: start } })]);
+      expect(result!.diagnostics[0]!.message).toContain(reason);
+      expect(result!.diagnostics[0]!.message).not.toContain("ghp_"); // JSON.parse's own message quotes the text
+    }
+  });
+
+  it("reads a valid package.json nested 100,000 deep (the scan is iterative) and still locates keys", () => {
+    const depth = 100_000;
+    const text = '{"name":"x",\n"dependencies": {"pg": "^8"},\n"a":' + "[".repeat(depth) + "]".repeat(depth) + "}";
+    let result: ReturnType<typeof parsePackageJson> | undefined;
+    expect(() => (result = parsePackageJson("package.json", text))).not.toThrow();
+    expect(result!.diagnostics).toEqual([]);
+    expect(result!.value!.dependencies).toEqual({ pg: "^8" });
+    expect(result!.value!.locate(["dependencies", "pg"])).toEqual(at(2, 24, 2, 28));
+    expect(result!.value!.locateKey(["dependencies", "pg"])).toEqual(at(2, 18, 2, 22));
+    // The deepest array sits on line 3; a path that leaves the tree falls back to the nearest node.
+    expect(result!.value!.locate(["a", 0, 0, "x"]).start).toEqual({ line: 3, column: 7 });
+    // Broken at the bottom: the error is found there, not by overflowing the stack.
+    const broken = parsePackageJson("package.json", '{"a":' + "[".repeat(depth) + "}");
+    expect(broken.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: at(1, depth + 6, 1, depth + 6) })]);
+  });
+
+  it("gives one diagnostic for a go.mod with 150,000 bad lines, without quoting them", () => {
+    const text = "module x\n" + `${TOKEN} y\n`.repeat(150_000);
+    const { value, diagnostics } = parseGoMod("go.mod", text);
+    expect(value!.module).toBe("x");
+    expect(diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: at(2, 1, 2, 41) })]);
+    expect(diagnostics[0]!.message).toContain("unknown directive at line 2 (and 149999 more problems in this file)");
+    expect(diagnostics[0]!.message).not.toContain("ghp_");
+    const { files, reader } = fakeRepo({ "go.mod": text });
+    expect(loadManifests(files, reader).diagnostics).toHaveLength(1);
   });
 });

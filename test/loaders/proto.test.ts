@@ -192,3 +192,51 @@ describe("loadProto", () => {
     expect(loadProto("empty.proto", "").value).toMatchObject({ messages: [], options: {} });
   });
 });
+
+describe("loadProto: hostile input", () => {
+  const TOKEN = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+
+  it("turns thousands of nested messages into a parse error instead of overflowing the stack", () => {
+    const depth = 3000;
+    const text = 'syntax = "proto3";\npackage a;\n' + "message A {".repeat(depth) + "}".repeat(depth) + "\n";
+    let result: ReturnType<typeof loadProto> | undefined;
+    expect(() => (result = loadProto("deep.proto", text))).not.toThrow();
+    expect(result!.value).toBeUndefined();
+    // The scan stops at the 101st nested block: "message A {" is 11 characters.
+    expect(result!.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: at(3, 1111, 1112) })]);
+    expect(result!.diagnostics[0]!.message).toContain("nested more than 100 levels deep");
+  });
+
+  it("places protobufjs's own depth limit (no line in its message) at the first declaration past it", () => {
+    const text = 'syntax = "proto3";\n' + "message A {\n".repeat(40) + "}".repeat(40) + "\n";
+    const result = loadProto("deep.proto", text);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: at(34, 9, 10) })]);
+    expect(result.diagnostics[0]!.message).toContain("nesting is too deep near line 34");
+  });
+
+  it("reports an unterminated block comment where it opens, not at the end of the file", () => {
+    const result = loadProto("c.proto", 'syntax = "proto3";\npackage a;\n  /* never closed\nmessage M {}\n');
+    expect(result.diagnostics).toEqual([expect.objectContaining({ kind: "parse-error", range: at(3, 3, 5) })]);
+    expect(result.diagnostics[0]!.message).toContain("opened on line 3 is never closed");
+  });
+
+  it("never echoes the offending input, only keywords and punctuation", () => {
+    const cases: [string, RegExp][] = [
+      [`syntax = "proto3";\nmessage M { string a = ${TOKEN}; }\n`, /invalid field number on line 2/],
+      [`syntax = "proto3";\nmessage M { ${TOKEN} }\n`, /invalid name on line 2/],
+      [`syntax = "proto3";\nmessage M { string a = 1 ${TOKEN} }\n`, /expected `;` on line 2/],
+      [`syntax = "proto3";\nmessage ${TOKEN} { string a = 1; string a = 2; }\n`, /declared twice/],
+      [`syntax = "proto3";\nmessage M { reserved "${TOKEN}"; string ${TOKEN} = 1; }\n`, /reserved name/],
+      [`syntax = "proto3";\n${TOKEN} M {}\n`, /unexpected word on line 2/],
+    ];
+    for (const [text, expected] of cases) {
+      const result = loadProto("leak.proto", text);
+      expect(result.diagnostics).toHaveLength(1);
+      expect(result.diagnostics[0]!.message).toMatch(expected);
+      expect(result.diagnostics[0]!.message).not.toContain("ghp_");
+    }
+    // A keyword or punctuation is still named.
+    const keyword = loadProto("k.proto", 'syntax = "proto3";\nmessage M { string a = 1 }\n');
+    expect(keyword.diagnostics[0]!.message).toContain("expected `;`, found `}` on line 2");
+  });
+});
