@@ -1,7 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode, type Scalar } from "yaml";
 import type { CiCommand, CiPipeline } from "../model/artifacts.js";
 import type { Position, Range } from "../model/location.js";
 import type { LoadResult } from "./load-result.js";
+import { analyseYaml, describeYamlError, expansionLimit, MAX_DEPTH, measure, parseYaml } from "./yaml-documents.js";
 
 export function isCiPipelinePath(path: string): boolean {
   return /^(.*\/)?\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || /(^|\/)\.gitlab-ci\.ya?ml$/.test(path);
@@ -12,24 +13,46 @@ export function isCiPipelinePath(path: string): boolean {
  * becomes one CiCommand with its exact range, and every `uses:` is listed.
  */
 export function loadCiPipeline(path: string, text: string): LoadResult<CiPipeline> {
+  try {
+    return loadPipeline(path, text);
+  } catch (error) {
+    // A defect here must not end the scan; the error's message may quote the input, so only its kind is named.
+    const at = { line: 1, column: 1 };
+    const why = error instanceof RangeError ? "it is nested too deeply or is too large for the parser" : `${error instanceof Error ? error.name : "unknown error"}`;
+    return { diagnostics: [{ kind: "parse-error", path, range: { start: at, end: at }, message: `The CI pipeline could not be read (${why}); CI checks skip it.` }] };
+  }
+}
+
+function loadPipeline(path: string, text: string): LoadResult<CiPipeline> {
   const lines = new LineCounter();
+  const position = (offset: number): Position => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const failure = (start: number, end: number, message: string): LoadResult<CiPipeline> => ({
+    diagnostics: [{ kind: "parse-error", path, range: { start: position(start), end: position(Math.max(start, end)) }, message }],
+  });
   // GitLab pipelines with an input `spec:` header are two documents; parse them all rather than fail.
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false });
-  const documents = Array.isArray(docs) ? docs : [];
-  const error = documents.flatMap((d) => d.errors)[0];
-  if (error) {
-    const [start, end] = error.linePos ?? [{ line: 1, col: 1 }];
-    const to = end ?? start;
-    return {
-      diagnostics: [
-        {
-          kind: "parse-error",
-          path,
-          range: { start: { line: start.line, column: start.col }, end: { line: to.line, column: to.col } },
-          message: `CI pipeline is not valid YAML: ${error.message.split("\n")[0]}. The CI provider rejects it, and CI checks skip it.`,
-        },
-      ],
-    };
+  const { documents, tooDeep } = parseYaml(text, lines, { uniqueKeys: false });
+  for (const doc of documents) {
+    const deep = tooDeep.get(doc);
+    if (deep !== undefined) return failure(deep, deep, `CI pipeline nests deeper than ${MAX_DEPTH} levels; CI checks skip it.`);
+    const [error] = doc.errors;
+    if (error) return failure(error.pos[0], error.pos[1], `CI pipeline is not valid YAML: ${describeYamlError(error)}. The CI provider rejects it, and CI checks skip it.`);
+  }
+  // Aliases are resolved once, in document order (the parser's Alias.resolve() searches the whole
+  // document for each alias), and a document whose aliases expand past the limit the other YAML
+  // files have is refused: an alias bomb of a few hundred bytes would expand into gigabytes of script.
+  const limit = expansionLimit(text);
+  const analyses = documents.map((doc) => analyseYaml(doc, limit));
+  for (const { root, problem } of analyses) {
+    const verdict = problem?.kind === "deep" || problem?.kind === "large" ? problem.kind : measure(root, limit);
+    if (verdict === "deep") {
+      return failure(root.range[0], root.range[0], `CI pipeline nests deeper than ${MAX_DEPTH} levels once its aliases are expanded; CI checks skip it.`);
+    }
+    if (verdict === "large") {
+      return failure(root.range[0], root.range[0], `CI pipeline expands its aliases into more than ${limit} values or into itself (an alias bomb?); CI checks skip it.`);
+    }
   }
   const firstLine = text.split("\n", 1)[0]!.replace(/\r$/, "");
   const pipeline: CiPipeline = {
@@ -39,10 +62,15 @@ export function loadCiPipeline(path: string, text: string): LoadResult<CiPipelin
     uses: [],
     range: { start: { line: 1, column: 1 }, end: { line: 1, column: firstLine.length + 1 } },
   };
-  for (const doc of documents) {
-    const reader = new ScriptReader(doc, text, lines);
+  const budget = { commands: limit };
+  for (const [index, doc] of documents.entries()) {
+    const reader = new ScriptReader(text, lines, analyses[index]!.aliasTargets, budget);
     if (pipeline.provider === "github-actions") readGitHub(doc, reader, pipeline);
     else readGitLab(doc, reader, pipeline);
+  }
+  if (budget.commands < 0) {
+    // Reached only through aliases: each use of a script anchor repeats its commands.
+    return failure(0, 0, `CI pipeline expands its aliases into more than ${limit} commands (an alias bomb?); CI checks skip it.`);
   }
   return { value: pipeline, diagnostics: [] };
 }
@@ -66,7 +94,7 @@ function readGitHub(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
       if (!isMap(step)) continue;
       addUses(reader, pipeline, reader.get(step, "uses"), job);
       const run = reader.resolve(reader.get(step, "run"));
-      if (isScalar(run)) pipeline.commands.push(...reader.commands(run, job));
+      if (isScalar(run)) reader.addCommands(pipeline, run, job);
     }
   }
 }
@@ -95,7 +123,7 @@ function readGitLab(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
     const body = reader.resolve(holder);
     if (!isMap(body)) return;
     for (const key of GITLAB_SCRIPT_KEYS) {
-      for (const scalar of reader.scalarsOf(reader.get(body, key))) pipeline.commands.push(...reader.commands(scalar, job));
+      for (const scalar of reader.scalarsOf(reader.get(body, key))) reader.addCommands(pipeline, scalar, job);
     }
   };
   // Deprecated global scripts and `default:` apply to every job.
@@ -156,16 +184,21 @@ interface SourceLine {
 }
 
 class ScriptReader {
+  /** Each script scalar's commands, split once however often aliases repeat it. */
+  private readonly split = new Map<Scalar, CiCommand[]>();
+
   constructor(
-    private readonly doc: Document,
     private readonly text: string,
     private readonly lines: LineCounter,
+    private readonly aliasTargets: Map<unknown, YamlNode>,
+    /** Commands that may still be added; below zero, the pipeline is refused. */
+    private readonly budget: { commands: number },
   ) {}
 
   resolve(node: YamlNode | null | undefined): YamlNode | undefined {
     // Anchors and aliases (`script: *setup`) are common in GitLab files; positions stay at the anchor.
     let current: unknown = node;
-    for (let depth = 0; isAlias(current) && depth < 10; depth++) current = current.resolve(this.doc);
+    for (let depth = 0; isAlias(current) && depth < 10; depth++) current = this.aliasTargets.get(current);
     return (current ?? undefined) as YamlNode | undefined;
   }
 
@@ -187,10 +220,17 @@ class ScriptReader {
     return { start: this.position(start), end: this.position(end) };
   }
 
-  commands(scalar: Scalar, job: string | undefined): CiCommand[] {
-    if (typeof scalar.value !== "string") return [];
-    const commands = shellCommands(this.sourceLines(scalar));
-    return commands.map((c) => (job === undefined ? c : { ...c, job }));
+  addCommands(pipeline: CiPipeline, scalar: Scalar, job: string | undefined) {
+    if (typeof scalar.value !== "string" || this.budget.commands < 0) return;
+    let commands = this.split.get(scalar);
+    if (!commands) {
+      commands = shellCommands(this.sourceLines(scalar));
+      this.split.set(scalar, commands);
+    }
+    this.budget.commands -= commands.length;
+    if (this.budget.commands < 0) return;
+    // One at a time: spreading a long list into push() overflows the call stack.
+    for (const c of commands) pipeline.commands.push(job === undefined ? c : { ...c, job });
   }
 
   private position(offset: number): Position {
@@ -212,7 +252,7 @@ class ScriptReader {
       });
       if (scalar.type === "BLOCK_LITERAL") {
         // Each value line is its source line minus the block's indentation.
-        return value.replace(/\n+$/, "").split("\n").map((v, i) => {
+        return trimNewlines(value).split("\n").map((v, i) => {
           const raw = source[i]?.replace(/\r$/, "");
           if (raw === undefined) return { text: v, line: at.line, column: at.column };
           return { text: v, line: at.line + 1 + i, column: Math.max(1, raw.length - v.length + 1) };
@@ -226,10 +266,18 @@ class ScriptReader {
   }
 }
 
+/** The value without its trailing newlines (a loop: `/\n+$/` is quadratic in a run of blank lines). */
+function trimNewlines(value: string): string {
+  let end = value.length;
+  while (end > 0 && value[end - 1] === "\n") end--;
+  return value.slice(0, end);
+}
+
 /** YAML folding (`>`): adjacent lines at the same indentation join with a space. */
 function foldLines(physical: SourceLine[]): SourceLine[] {
-  const content = physical.filter((l) => l.text !== "");
-  const base = Math.min(...content.map((l) => l.column));
+  // A loop, not Math.min(...columns): spreading 200,000 lines into a call overflows the stack.
+  let base = Infinity;
+  for (const l of physical) if (l.text !== "" && l.column < base) base = l.column;
   const folded: (SourceLine & { endLine: number; endColumn: number })[] = [];
   let previousFoldable = false;
   for (const l of physical) {

@@ -11,6 +11,7 @@ import {
   collectEntries,
   createLocatable,
   lineCounterFor,
+  MAX_DEPTH,
   offsetRange,
   type PosNode,
   type PosPair,
@@ -29,12 +30,16 @@ class JsonSyntaxError extends Error {
   }
 }
 
+/** Nesting deeper than MAX_DEPTH: refused before any recursion (here or in rules) can overflow the stack. */
+class JsonTooDeep extends JsonSyntaxError {}
+
 /**
  * A small recursive-descent JSON reader that records offsets. The `yaml` package reads JSON too, but
  * about a hundred times slower; large JSON data files are common enough for that to matter.
  */
 class JsonReader {
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -63,7 +68,12 @@ class JsonReader {
     return { kind: "scalar", value, range: [start, this.pos] };
   }
 
+  private enter() {
+    if (++this.depth > MAX_DEPTH) throw new JsonTooDeep(`nested deeper than ${MAX_DEPTH} levels`, this.pos);
+  }
+
   private readObject(): PosNode {
+    this.enter();
     const start = this.pos++;
     const pairs: PosPair[] = [];
     this.skipSpace();
@@ -79,10 +89,12 @@ class JsonReader {
       if (!this.separator("}")) break;
     }
     this.expect("}");
+    this.depth--;
     return { kind: "map", pairs, range: [start, this.pos] };
   }
 
   private readArray(): PosNode {
+    this.enter();
     const start = this.pos++;
     const items: PosNode[] = [];
     this.skipSpace();
@@ -91,6 +103,7 @@ class JsonReader {
       if (!this.separator("]")) break;
     }
     this.expect("]");
+    this.depth--;
     return { kind: "seq", items, range: [start, this.pos] };
   }
 
@@ -150,7 +163,7 @@ class JsonReader {
   }
 }
 
-/** The plain value of a JSON tree; duplicate keys keep the last value, as JSON.parse does. */
+/** The plain value of a JSON tree; duplicate keys keep the last value, as JSON.parse does. Depth is at most MAX_DEPTH. */
 function toValue(node: PosNode): unknown {
   if (node.kind === "scalar") return node.value;
   if (node.kind === "seq") return node.items.map(toValue);
@@ -164,17 +177,24 @@ function toValue(node: PosNode): unknown {
 
 export function loadJsonConfig(path: string, text: string): LoadResult<ConfigDocument[]> {
   const lines = lineCounterFor(text);
-  let root: PosNode | undefined;
   try {
-    root = new JsonReader(text).readDocument();
+    const root = new JsonReader(text).readDocument();
+    if (!root) return { value: [], diagnostics: [] };
+    return { value: [configDocument(path, "json", toValue(root), root, lines)], diagnostics: [] };
   } catch (error) {
     return { value: [], diagnostics: [jsonDiagnostic(path, error, lines)] };
   }
-  if (!root) return { value: [], diagnostics: [] };
-  return { value: [configDocument(path, "json", toValue(root), root, lines)], diagnostics: [] };
 }
 
 function jsonDiagnostic(path: string, error: unknown, lines: LineCounter): LoadDiagnostic {
+  if (error instanceof JsonTooDeep) {
+    return {
+      kind: "parse-error",
+      path,
+      range: offsetRange(lines, error.offset, error.offset + 1),
+      message: `The JSON file is nested deeper than ${MAX_DEPTH} levels; it was not checked.`,
+    };
+  }
   if (error instanceof JsonSyntaxError) {
     return {
       kind: "parse-error",
@@ -183,12 +203,12 @@ function jsonDiagnostic(path: string, error: unknown, lines: LineCounter): LoadD
       message: `JSON syntax error: ${error.message}; the file was not checked.`,
     };
   }
-  // Nesting deeper than the stack allows.
+  // A defect: its message may quote the input, so only its kind is named.
   return {
     kind: "parse-error",
     path,
     range: offsetRange(lines, 0, 0),
-    message: `The JSON file could not be read: ${error instanceof Error ? error.message : String(error)}.`,
+    message: `The JSON file could not be read (${error instanceof Error ? error.name : "unknown error"}); it was not checked.`,
   };
 }
 
@@ -228,7 +248,8 @@ export function loadEnvFile(path: string, text: string): LoadResult<ConfigDocume
           kind: "parse-error",
           path,
           range: offsetRange(lines, valueStart, valueStart + 1),
-          message: `The quoted value of ${key} is never closed: the rest of the line is read as its value.`,
+          // Not the key's name: a key can be a secret too.
+          message: "The quoted value on this line is never closed: the rest of the line is read as its value.",
         });
       }
       pairs.push({

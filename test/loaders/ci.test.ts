@@ -157,6 +157,72 @@ deploy:
   });
 });
 
+describe("loadCiPipeline: hostile input", () => {
+  it("reads a folded script of 200,000 lines (no spreading of long arrays into calls)", () => {
+    const text = `job:\n  script:\n    - >\n${"      echo x\n".repeat(200_000)}`;
+    const { value, diagnostics } = loadCiPipeline(".gitlab-ci.yml", text); // RangeError before
+    expect(diagnostics).toEqual([]);
+    expect(value!.commands).toHaveLength(1);
+    expect(value!.commands[0]!.range).toEqual(at(4, 7, 200_003, 13));
+  });
+
+  it("reads a literal script of 200,000 commands", () => {
+    const text = `job:\n  script: |\n${"    echo x\n".repeat(200_000)}`;
+    expect(loadCiPipeline(".gitlab-ci.yml", text).value!.commands).toHaveLength(200_000);
+  });
+
+  it("reads a literal script with a long run of blank lines in linear time", () => {
+    const text = `job:\n  script: |\n    echo a\n${"\n".repeat(100_000)}    echo b\n`;
+    const started = Date.now();
+    const { value } = loadCiPipeline(".gitlab-ci.yml", text); // /\n+$/ backtracked: 11 s before
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(brief(value!.commands)).toEqual(["job 3:5 echo a", "job 100004:5 echo b"]);
+  });
+
+  it("refuses an alias bomb with the limit the other YAML files have", () => {
+    const levels = ["a0: &a0 [echo, echo, echo, echo, echo, echo, echo, echo, echo, echo]"];
+    for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    const started = Date.now();
+    const result = loadCiPipeline(".gitlab-ci.yml", `${levels.join("\n")}\njob: {script: *a9}\n`); // 2 GB before
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.value).toBeUndefined();
+    expect(result.diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
+    expect(result.diagnostics[0]!.message).toMatch(/^CI pipeline expands its aliases into more than \d+ values or into itself \(an alias bomb\?\)/);
+  });
+
+  it("refuses a script anchor repeated into more commands than the limit", () => {
+    // Few values (one script scalar per job), but each of them holds 1,000 commands.
+    const jobs = Array.from({ length: 300 }, (_, i) => `job${i}: {script: *s}`).join("\n");
+    const text = `.s:\n  script: &s |\n${"    echo x\n".repeat(1000)}${jobs}\n`;
+    const result = loadCiPipeline(".gitlab-ci.yml", text);
+    expect(result.value).toBeUndefined();
+    expect(result.diagnostics[0]!.message).toMatch(/into more than \d+ commands/);
+  });
+
+  it("resolves 20,000 uses of one anchor in linear time", () => {
+    const text = `.setup: &setup [npm ci]\njob:\n  script:\n${"    - *setup\n".repeat(20_000)}`;
+    const started = Date.now();
+    const { value } = loadCiPipeline(".gitlab-ci.yml", text); // 150 s before
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(value!.commands).toHaveLength(20_000);
+    expect(brief(value!.commands.slice(0, 2))).toEqual(["job 1:17 npm ci", "job 1:17 npm ci"]);
+  });
+
+  it("refuses nesting deeper than the limit, at its place", () => {
+    const result = loadCiPipeline(".github/workflows/ci.yml", `on: push\njobs: ${"[".repeat(5000)}\n`);
+    expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}:${d.range.start.column}`)).toEqual(["parse-error 2:518"]);
+    expect(result.diagnostics[0]!.message).toBe("CI pipeline nests deeper than 512 levels; CI checks skip it.");
+  });
+
+  it("never quotes the input in a parse error", () => {
+    const secret = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+    const result = loadCiPipeline(".github/workflows/ci.yml", `on: push\njobs:\n  a:\n    steps:\n      - run: |${secret}\n`);
+    expect(result.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.message}`)).toEqual([
+      "5:15 CI pipeline is not valid YAML: a block scalar header (| or >) followed by other characters. The CI provider rejects it, and CI checks skip it.",
+    ]);
+  });
+});
+
 describe("loadCiPipeline: malformed YAML", () => {
   it("becomes a parse-error diagnostic with its location, never an exception", () => {
     const result = loadCiPipeline(".github/workflows/bad.yml", "jobs:\n  build:\n    steps: [\n  - run: x\n");

@@ -61,6 +61,23 @@ describe("loadJsonConfig", () => {
     expect(diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
   });
 
+  it("refuses nesting deeper than 512 levels at the first level too deep, and reads 512", () => {
+    // 2,000 levels overflowed the stack in collectEntries before (an uncaught RangeError).
+    for (const depth of [2000, 4000]) {
+      const { value, diagnostics } = loadJsonConfig("c.json", `${"[".repeat(depth)}1${"]".repeat(depth)}`);
+      expect(value).toEqual([]);
+      expect(diagnostics.map((d) => `${d.kind} ${at(d.range)} ${d.message}`)).toEqual([
+        "parse-error 1:513-1:514 The JSON file is nested deeper than 512 levels; it was not checked.",
+      ]);
+    }
+    const objects = loadJsonConfig("o.json", `${'{"a":'.repeat(600)}1${"}".repeat(600)}`);
+    expect(objects.diagnostics.map((d) => at(d.range))).toEqual([`1:${512 * 5 + 1}-1:${512 * 5 + 2}`]);
+    const { value, diagnostics } = loadJsonConfig("c.json", `${"[".repeat(512)}"x"${"]".repeat(512)}`);
+    expect(diagnostics).toEqual([]);
+    expect(value![0].entries).toHaveLength(1);
+    expect(value![0].entries[0].path).toHaveLength(512);
+  });
+
   it("skips an empty file and reads a bare scalar without entries", () => {
     expect(loadJsonConfig("e.json", "  \n")).toEqual({ value: [], diagnostics: [] });
     const { value } = loadJsonConfig("s.json", '"just a string"');
@@ -139,6 +156,12 @@ describe("loadEnvFile", () => {
     const { value, diagnostics } = loadEnvFile(".env", "A='open\nB=2\n");
     expect(value![0].body).toEqual({ A: "'open", B: "2" });
     expect(diagnostics.map((d) => `${d.kind} ${d.range.start.line}`)).toEqual(["parse-error 1"]);
+  });
+
+  it("never names the key in a diagnostic (a key can be a secret)", () => {
+    const key = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+    const { diagnostics } = loadEnvFile(".env", `${key}="open\n`);
+    expect(diagnostics.map((d) => d.message)).toEqual(["The quoted value on this line is never closed: the rest of the line is read as its value."]);
   });
 
   it("returns nothing for a file with only comments", () => {

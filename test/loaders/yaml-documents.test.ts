@@ -175,7 +175,7 @@ metadata: {name: c}
     const result = loadYamlFile("dup.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: 1\n  x: 2\n");
     expect(result.kubernetes[0].body).toMatchObject({ data: { x: 2 } });
     expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}:${d.range.start.column}`)).toEqual(["parse-error 6:3"]);
-    expect(result.diagnostics[0].message).toContain('"x"');
+    expect(result.diagnostics[0].message).toMatch(/repeats a key at line 5/);
   });
 
   it("refuses an alias bomb quickly instead of expanding it", () => {
@@ -193,6 +193,15 @@ metadata: {name: c}
     expect(result.diagnostics[0].message).toMatch(/alias/);
   });
 
+  it("refuses merging one large mapping many times quickly", () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}: ${i}`).join(", ");
+    const started = Date.now();
+    const result = loadYamlFile("m.yaml", `s: &s {${keys}}\nl:\n${"  - {<<: *s}\n".repeat(200)}`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.configs).toEqual([]);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/alias bomb/)]);
+  });
+
   it("reads a small anchor reused hundreds of times, and refuses an alias that contains itself", () => {
     const services = Array.from({ length: 400 }, (_, i) => `  s${i}:\n    <<: *defaults\n    image: app${i}`).join("\n");
     const compose = loadYamlFile("docker-compose.yaml", `x-defaults: &defaults\n  restart: always\n  logging: {driver: json-file}\nservices:\n${services}\n`);
@@ -203,10 +212,137 @@ metadata: {name: c}
     expect(cyclic.diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
   });
 
+  it("reports a nesting deeper than MAX_DEPTH in its document and keeps the others", () => {
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const text = `a: 1\n---\nx: ${deep(600)}\n---\nb: 2\n---\ny: ${deep(500)}\n`;
+    const result = loadYamlFile("deep.yaml", text);
+    expect(result.configs.map((c) => c.documentIndex)).toEqual([0, 2, 3]);
+    expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}:${d.range.start.column}`)).toEqual([`parse-error 3:${3 + 512}`]);
+    expect(result.diagnostics[0].message).toBe("YAML document 2 is nested deeper than 512 levels; it was not checked.");
+    // Aliases count: each level here is shallow, but together they nest 601 deep.
+    const aliased = loadYamlFile("a.yaml", `a: &a ${deep(300)}\nb: &b ${"[".repeat(300)}*a${"]".repeat(300)}\n`);
+    expect(aliased.configs).toEqual([]);
+    expect(aliased.diagnostics.map((d) => d.message)).toEqual(["YAML document 1 is nested deeper than 512 levels once its aliases are expanded; it was not checked."]);
+  });
+
+  it("survives deeply nested documents, again and again (the parser would reach the stack's end)", () => {
+    // Past the stack's end the parser turns the overflow into an error, but V8 sometimes has to
+    // compile a regular expression there and then kills the process: never let it get there.
+    for (let i = 0; i < 5; i++) {
+      for (const text of ["- ".repeat(3000) + "a\n", "k: " + "[".repeat(5000), "{a: ".repeat(3000)]) {
+        expect(loadYamlFile("deep.yaml", text).diagnostics.map((d) => d.kind)).toEqual(["parse-error"]);
+      }
+    }
+  });
+
+  it("reads one anchor reused 20,000 times in linear time (the parser resolves each alias by a search)", () => {
+    const text = `x: &x {a: 1, password: Xk9mPq2vL7wZ3}\nl:\n${"  - *x\n".repeat(20_000)}`;
+    const started = Date.now();
+    const result = loadYamlFile("compose.yaml", text); // 86 s before
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.diagnostics).toEqual([]);
+    const body = result.configs[0].body as { x: object; l: object[] };
+    expect(body.l).toHaveLength(20_000);
+    expect(body.l[19_999]).toEqual({ a: 1, password: "Xk9mPq2vL7wZ3" });
+    // As the YAML reader gives them: an alias is the anchor's own object.
+    expect(body.l[0]).toBe(body.x);
+    expect(result.configs[0].entries.map((e) => e.path.join("."))).toEqual(["x.a", "x.password"]);
+  });
+
+  it("resolves an alias to the latest anchor of its name before it, including anchors on keys and scalars", () => {
+    const text = "a: &v 1\nb: *v\nc: &v [2]\nd: *v\n? &k key\n: *k\n";
+    const [config] = loadYamlFile("a.yaml", text).configs;
+    expect(config.body).toEqual({ a: 1, b: 1, c: [2], d: [2], key: "key" });
+  });
+
+  it("reports an alias without an anchor in its document and keeps the others", () => {
+    const result = loadYamlFile("a.yaml", "a: 1\n---\nb: *missing_secret_anchor\n");
+    expect(result.configs.map((c) => c.body)).toEqual([{ a: 1 }]);
+    expect(result.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.message}`)).toEqual([
+      "3:4 YAML document 2 uses an alias whose anchor is not defined before it; kubectl rejects it, and the document was not checked.",
+    ]);
+  });
+
+  it("reports an invalid merge source in its document, at the value, and keeps the other documents", () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: a, image: 'x:1'}]}\n---\nbase: &b {a: 1}\nc: {<<: [*b, 5]}\n";
+    const result = loadYamlFile("pods.yaml", text);
+    expect(result.kubernetes.map((o) => `${o.kind}/${o.name}`)).toEqual(["Pod/ok"]);
+    expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}:${d.range.start.column}`)).toEqual(["parse-error 7:14"]);
+    expect(result.diagnostics[0].message).toMatch(/^YAML document 2 merges \(<<\) a value that is not a mapping/);
+  });
+
+  it("refuses a mapping merged into itself", () => {
+    const result = loadYamlFile("m.yaml", "a: 1\nb: &b {x: 1, <<: *b}\n");
+    expect(result.configs).toEqual([]);
+    expect(result.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column}`)).toEqual(["2:18"]);
+    expect(result.diagnostics[0].message).toMatch(/into itself/);
+  });
+
+  it("merges as YAML 1.1 says: own keys win, then earlier sources, in the order keys are written", () => {
+    const text = "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc: &c {w: 0, <<: [*a, *b], x: 9}\nd: {<<: *c}\n";
+    const [config] = loadYamlFile("m.yaml", text).configs;
+    const body = config.body as Record<string, object>;
+    expect(body.c).toEqual({ w: 0, x: 9, y: 2, z: 4 });
+    expect(Object.keys(body.c)).toEqual(["w", "x", "y", "z"]);
+    expect(body.d).toEqual({ w: 0, x: 9, y: 2, z: 4 });
+    expect(config.locate(["c", "y"]).start).toEqual({ line: 1, column: 17 });
+    expect(config.locate(["c", "x"]).start).toEqual({ line: 3, column: 31 });
+  });
+
+  it("reads !!omap and !!pairs as the lists of one-key mappings they are written as", () => {
+    const [config] = loadYamlFile("o.yaml", "a: !!omap [{p: 1}, {q: 2}]\nb: !!set {x, y}\n").configs;
+    expect(config.body).toEqual({ a: [{ p: 1 }, { q: 2 }], b: { x: null, y: null } });
+  });
+
+  it("reads many broken documents in linear time", () => {
+    const started = Date.now();
+    const result = loadYamlFile("many.yaml", "---\n]\n".repeat(15_000)); // 7.5 s before
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.diagnostics.length).toBeGreaterThan(14_000);
+    expect(result.diagnostics.every((d) => d.kind === "parse-error")).toBe(true);
+  });
+
   it("never throws on odd input", () => {
     for (const text of ["\u0000\u0001", "- - - -", "? [a]\n: b\n", "{{{{", ": :", "&a *a", "a: !!binary ~~~\n", "[".repeat(5000)]) {
       expect(() => loadYamlFile("odd.yaml", text)).not.toThrow();
     }
+  });
+});
+
+describe("loadYamlFile: messages never quote the input", () => {
+  const SECRET = "ghp_Zq8LmN2vR7tX4wK9pB3sD6fH1jC5gA0eYuIo";
+  const messages = (path: string, text: string) => loadYamlFile(path, text).diagnostics.map((d) => d.message);
+
+  it("describes parser errors that would quote a value, a tag or a directive", () => {
+    const cases: [string, RegExp][] = [
+      [`password: |${SECRET}\n  more\n`, /^YAML syntax error in document 1: a block scalar header \(\| or >\) followed by other characters; /],
+      [`%YAML 9.${SECRET}\n---\na: 1\n`, /: an unsupported %YAML version; /],
+      [`a: !!omap\n  - ${SECRET}: 1\n  - ${SECRET}: 2\n`, /: an ordered map \(!!omap\) that repeats a key; /],
+      [`password: "${SECRET}\\q"\n`, /: an invalid escape sequence in a double-quoted string; /],
+      [`]${SECRET}\n`, /: Unexpected flow-seq-end token in YAML document; /],
+    ];
+    for (const [text, message] of cases) {
+      const [diagnostic] = messages("a.yaml", text);
+      expect(diagnostic).toMatch(message);
+      expect(diagnostic).not.toContain(SECRET.slice(4));
+      expect(diagnostic).not.toMatch(/at line \d/);
+    }
+    // Messages that cannot hold input pass through.
+    expect(messages("b.yaml", "a: b: c\n")).toEqual(["YAML syntax error in document 1: Nested mappings are not allowed in compact mappings; the document was not checked."]);
+  });
+
+  it("names the line of a repeated key, not the key", () => {
+    expect(messages("d.yaml", `${SECRET}: 1\nb: 2\n${SECRET}: 3\n`)).toEqual([
+      "This key repeats a key at line 1 of the same YAML mapping: kubectl rejects it and other readers keep only the last value.",
+    ]);
+  });
+
+  it("describes a Helm template's action by its line, without quoting it", () => {
+    const result = loadYamlFile("chart/templates/secret.yaml", 'kind: Secret\nstringData:\n  password: {{ .Values.pw | default "Xk9mPq2vL7wZ3" }}\n');
+    expect(result.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column}-${d.range.end.line}:${d.range.end.column}`)).toEqual(["3:13-3:55"]);
+    expect(result.diagnostics[0].message).toBe(
+      "chart/templates/secret.yaml is a template (a template action {{ ... }} at line 3): it becomes YAML only after rendering (helm template), so its Kubernetes objects were not checked.",
+    );
   });
 });
 
@@ -283,6 +419,33 @@ data:
     const text = "receivers:\n- name: slack\n  send_resolved: true\n   title: '{{ template \"slack.title\" . }}'\n    text: \"it's {{ .Text }}\"\n";
     const result = loadYamlFile("examples/alertmanager.yaml", text);
     expect(result.diagnostics.map((d) => `${d.kind} ${d.range.start.line}`)).toEqual(["parse-error 3"]);
+  });
+
+  it("finds template actions in linear time on long lines", () => {
+    // A line of `{` with no `}}` before a real action: 51 s before (the action's regex backtracked).
+    let started = Date.now();
+    const chart = loadYamlFile("chart/templates/x.yaml", `k: ${"{".repeat(250_000)}\nv: {{ .Values.x }}\n`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(chart.diagnostics.map((d) => `${d.kind} ${d.range.start.line}:${d.range.start.column}`)).toEqual(["not-rendered 2:4"]);
+    // `{{` x 100,000 in a quoted string, then a syntax error: 101 s before (Helm names and quoting).
+    started = Date.now();
+    const quoted = loadYamlFile("config.yaml", `a: "${"{{".repeat(100_000)}}}"\nb: [\n`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(quoted.diagnostics.map((d) => `${d.kind} ${d.range.start.line}`)).toEqual(["parse-error 3"]);
+  });
+
+  it("recognises Helm names and unquoted actions as before", () => {
+    const kinds = (path: string, text: string) => loadYamlFile(path, text).diagnostics.map((d) => d.kind);
+    expect(kinds("a.yaml", "x: '{{ y }}'\na: '{{- \n   .Release.Name }}'\n")).toEqual(["not-rendered"]);
+    expect(kinds("a.yaml", "a: '{{ include  \"x\" . }}'\n")).toEqual(["not-rendered"]);
+    expect(kinds("a.yaml", "a: '{{ tpl .x . }}'\n")).toEqual(["not-rendered"]);
+    expect(kinds("a.yaml", "a: '{{ .ValuesX }}'\n")).toEqual([]);
+    expect(kinds("a.yaml", "a: '{{ x }} .Values'\n")).toEqual([]);
+    // An unquoted action after a quoted one on the same line, and one after a `#` comment.
+    expect(kinds("a.yaml", "a: 'x' {{ .Name }}\nb: [\n")).toEqual(["not-rendered"]);
+    expect(kinds("a.yaml", "a: 'x' # {{ .Name }}\nb: [\n")).toEqual(["parse-error"]);
+    expect(kinds("a.yaml", 'a: "it\\"s {{ .Name }}"\nb: [\n')).toEqual(["parse-error"]);
+    expect(kinds("a.yaml", "a: it's {{ .Name }}\nb: [\n")).toEqual(["not-rendered"]);
   });
 
   it("reads a file without template actions in a templates folder", () => {
