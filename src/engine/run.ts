@@ -1,7 +1,8 @@
-import type { Finding, LoadDiagnostic, ReportDescriptor, RuleOutcome, RuleStatus, Severity } from "../model/finding.js";
+import { SEVERITIES, type Finding, type LoadDiagnostic, type ReportDescriptor, type RuleOutcome, type RuleStatus, type Severity } from "../model/finding.js";
 import type { Repository } from "../model/repository.js";
 import type { RuleMeta } from "../model/rule.js";
 import type { GoSourceFile, Rule, RuleContext, RuleVisitor, TsSourceFile } from "../rule-kit/define-rule.js";
+import { FILE_START } from "../rule-kit/ranges.js";
 import { NOT_RENDERED, PARSE_ERROR, RULE_ERROR } from "./builtin-rules.js";
 import { maskSecrets } from "./mask.js";
 import { compareFindings, dedupeFindings } from "./sort.js";
@@ -191,13 +192,13 @@ function crashFinding(meta: RuleMeta, error: unknown, path: string): Finding {
   const where = path ? ` on ${path}` : "";
   return toFinding(RULE_ERROR, {
     path,
-    range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    range: FILE_START,
     message: `Rule ${meta.id} crashed${where}: ${reason}. The rest of the scan ran; this rule's results are incomplete.`,
   });
 }
 
 export function meetsThreshold(severity: Severity, threshold: Severity | "never"): boolean {
   if (threshold === "never") return false;
-  const order: Severity[] = ["note", "warning", "error"];
-  return order.indexOf(severity) >= order.indexOf(threshold);
+  // SEVERITIES runs from most to least severe.
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }

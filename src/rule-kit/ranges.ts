@@ -2,7 +2,3 @@ import type { Range } from "../model/location.js";
 
 /** The first line of a file: where findings about a whole file point. */
 export const FILE_START: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-
-export function lineRange(line: number, column = 1, endColumn = column): Range {
-  return { start: { line, column }, end: { line, column: endColumn } };
-}
