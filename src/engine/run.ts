@@ -32,7 +32,13 @@ interface ActiveRule {
   nothingToCheck: boolean;
 }
 
-export async function runRules(loaded: LoadedRepository, rules: readonly Rule[]): Promise<EngineRun> {
+/** Per-rule settings from the user's configuration, already validated. */
+export interface RuleSettings {
+  /** Option values by rule id; undeclared options never get here. */
+  options?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+export async function runRules(loaded: LoadedRepository, rules: readonly Rule[], settings: RuleSettings = {}): Promise<EngineRun> {
   const outcomes = new Map<string, RuleStatus>();
   const active: ActiveRule[] = [];
   const crashes: Finding[] = [];
@@ -69,6 +75,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[])
       notApplicable: () => {
         entry.nothingToCheck = true;
       },
+      options: optionsFor(rule.meta, settings.options?.get(rule.meta.id)),
     };
     try {
       entry.visitor = rule.create(context);
@@ -147,6 +154,12 @@ async function stream(
   } catch (error) {
     for (const entry of visitors) if (!entry.crashed) recordCrash(entry, error);
   }
+}
+
+function optionsFor(meta: RuleMeta, configured: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  const options: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(meta.options ?? {})) options[name] = configured?.[name] ?? spec.default;
+  return Object.freeze(options);
 }
 
 function statusOf(entry: ActiveRule): RuleStatus {

@@ -24,6 +24,13 @@ export type InputKind =
   | "go"
   | "typescript";
 
+/** One option a rule accepts; validated when the configuration is loaded, documented in the rule's page. */
+export type RuleOptionSpec =
+  | { type: "boolean"; default: boolean; description: string }
+  | { type: "number"; default: number; description: string; minimum?: number; maximum?: number }
+  | { type: "string"; default: string; description: string; enum?: readonly string[] }
+  | { type: "string[]"; default: readonly string[]; description: string };
+
 export interface RuleMeta {
   /** `<area>/<kebab-name>`; the rule file's name is the tail. */
   id: string;
@@ -42,6 +49,8 @@ export interface RuleMeta {
   tags: string[];
   /** SARIF precision: how often a finding is right. */
   precision: "very-high" | "high" | "medium" | "low";
+  /** Options the rule accepts (name → spec); the rule reads them through `context.options`. */
+  options?: Readonly<Record<string, RuleOptionSpec>>;
   /** For security rules: GitHub's security-severity score, 0.0–10.0. */
   securitySeverity?: number;
   /** Derived from the id by defineRule; never written by hand. */

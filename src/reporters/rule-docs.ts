@@ -20,6 +20,13 @@ export function renderRuleDoc(meta: RuleMeta): string {
     meta.remediation,
   ];
   if (meta.docs?.trim()) lines.push("", meta.docs.trim());
+  const options = Object.entries(meta.options ?? {});
+  if (options.length > 0) {
+    lines.push("", "## Options", "", "| option | type | default | what it does |", "|---|---|---|---|");
+    for (const [name, spec] of options) {
+      lines.push(`| \`${name}\` | ${spec.type} | \`${JSON.stringify(spec.default)}\` | ${spec.description} |`);
+    }
+  }
   if (meta.tags.length > 0) lines.push("", `Tags: ${meta.tags.map((t) => `\`${t}\``).join(", ")}`);
   lines.push("", "<!-- Generated from the rule's metadata by `npm run docs`; edit the rule, not this file. -->");
   return lines.join("\n") + "\n";

@@ -20,6 +20,8 @@ export interface RuleContext {
    * then shows the rule as not applicable rather than passed. Ignored once the rule reported something.
    */
   notApplicable(): void;
+  /** The rule's options: each declared option's default, overridden by the user's configuration. */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** Called by the engine: source files are streamed (parsed once, visited by every rule, dropped). */

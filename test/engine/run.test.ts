@@ -118,6 +118,21 @@ describe("runRules", () => {
     ]);
   });
 
+  it("gives each rule its declared option defaults, overridden by configured values", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const r = defineRule({
+      meta: {
+        id: "a/opts", section: "foundation", title: "t", severity: "warning", rationale: "r", remediation: "f",
+        inputs: ["dockerfile"], tags: [], precision: "high",
+        options: { digest: { type: "boolean", default: false, description: "d" }, max: { type: "number", default: 3, description: "m" } },
+      },
+      check: ({ options }) => void seen.push({ ...options }),
+    });
+    await runRules(fakeRepo(["dockerfile"]), [r]);
+    await runRules(fakeRepo(["dockerfile"]), [r], { options: new Map([["a/opts", { digest: true, unknown: 1 }]]) });
+    expect(seen).toEqual([{ digest: false, max: 3 }, { digest: true, max: 3 }]);
+  });
+
   it("reports loader diagnostics as parse-error findings", async () => {
     const result = await runRules(fakeRepo(["config"]), []);
     expect(result.findings).toMatchObject([{ ruleId: "readiness/parse-error", path: "broken.yaml", severity: "error" }]);

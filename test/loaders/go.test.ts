@@ -219,6 +219,7 @@ describe("Go loader: hostile input", () => {
         repo: { manifests: { goModules: [] } } as unknown as Repository,
         report: (d) => reported.push(d.message),
         notApplicable: () => {},
+        options: {},
       });
       started = Date.now();
       visitor.go!(file);
