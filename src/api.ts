@@ -24,6 +24,8 @@ export interface ScanOptions {
   repoRoot?: string;
   /** Run only these rule ids. */
   only?: readonly string[];
+  /** Rule options by rule id (from the configuration file once there is one). */
+  ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export function toolVersion(): string {
@@ -67,6 +69,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       diagnostics: () => repo.diagnostics(),
     },
     rules,
+    { options: options.ruleOptions ? new Map(Object.entries(options.ruleOptions)) : undefined },
   );
   // A file found to be binary or unreadable when read is listed as skipped, not as scanned.
   const skipped = new Set(repo.skipped.map((s) => s.path));

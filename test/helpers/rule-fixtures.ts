@@ -5,7 +5,8 @@
  *         fixtures/<area>/<rule-name>/silent/<case>/...  cases that must produce none
  * Each case folder is scanned as its own repository with only that rule enabled. A `fire` case has
  * an `expected.txt` listing every finding, one per line: `<path>:<line>:<column> <rule-id> <severity>`
- * (lines starting with # are comments). The harness fails when a fire case is silent or its
+ * (lines starting with # are comments). A line `# options: {"name": value}` in expected.txt (silent cases
+ * may have one too) runs the case with those rule options. The harness fails when a fire case is silent or its
  * findings differ from the list, when a silent case reports anything, and when a rule has no
  * fire or no silent case.
  */
@@ -22,6 +23,8 @@ export interface FixtureCase {
   dir: string;
   expectation: "fire" | "silent";
   expected: string[];
+  /** Rule options for this case, from `# options: {...}` in expected.txt. */
+  options?: Record<string, unknown>;
 }
 
 export function fixtureCases(ruleId: string): FixtureCase[] {
@@ -32,14 +35,11 @@ export function fixtureCases(ruleId: string): FixtureCase[] {
     for (const name of readdirSync(base).sort()) {
       const dir = path.join(base, name);
       const expectedFile = path.join(dir, "expected.txt");
-      const expected = existsSync(expectedFile)
-        ? readFileSync(expectedFile, "utf8")
-            .split("\n")
-            .map((l) => l.trim())
-            .filter((l) => l && !l.startsWith("#"))
-            .sort()
-        : [];
-      cases.push({ name, dir, expectation, expected });
+      const lines = existsSync(expectedFile) ? readFileSync(expectedFile, "utf8").split("\n").map((l) => l.trim()) : [];
+      const expected = lines.filter((l) => l && !l.startsWith("#")).sort();
+      const optionsLine = lines.find((l) => l.startsWith("# options:"));
+      const options = optionsLine ? (JSON.parse(optionsLine.slice("# options:".length)) as Record<string, unknown>) : undefined;
+      cases.push({ name, dir, expectation, expected, options });
     }
   }
   return cases;
@@ -51,6 +51,7 @@ export function formatFinding(f: Finding): string {
 
 /** Scans one fixture case with only `ruleId` enabled and returns every finding as `path:line:col id severity`. */
 export async function runCase(ruleId: string, fixture: FixtureCase): Promise<{ actual: string[]; findings: Finding[] }> {
-  const result = await scan({ path: fixture.dir, repoRoot: fixture.dir, only: [ruleId] });
+  const ruleOptions = fixture.options ? { [ruleId]: fixture.options } : undefined;
+  const result = await scan({ path: fixture.dir, repoRoot: fixture.dir, only: [ruleId], ruleOptions });
   return { actual: result.findings.map(formatFinding).sort(), findings: result.findings };
 }
