@@ -32,6 +32,11 @@ export interface Finding {
   path: string;
   range: Range;
   related: { path: string; range: Range; message: string }[];
+  /**
+   * GitHub's `primaryLocationLineHash` of the finding's start line (see src/loaders/line-hash.ts); set only
+   * when the SARIF report is rendered, since computing it reads the file.
+   */
+  lineHash?: string;
 }
 
 export type RuleStatus = "passed" | "failed" | "not-applicable" | "errored";

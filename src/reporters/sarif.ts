@@ -9,16 +9,23 @@
  *   and it would leak the absolute local path and make the file differ between machines.
  * - A finding without a real location, and every crash of a rule, is a tool problem rather than a problem
  *   in the code: it goes to `invocations[0].toolExecutionNotifications`, never to `results`.
- * - No `partialFingerprints`: GitHub only reads its own line hash; a wrong one is worse than none.
+ * - `partialFingerprints.primaryLocationLineHash` is GitHub's own line hash (computed by api.ts through
+ *   src/loaders/line-hash.ts, byte for byte as codeql-action does); a finding without one gets none, since
+ *   a wrong fingerprint is worse than none.
+ * - `automationDetails.id` only when a category is asked for: GitHub then keeps this run's alerts apart from
+ *   another run's (one per service folder in a monorepo), and without one it derives its own.
  */
 import type * as Sarif from "sarif";
-import type { Finding, RunResult } from "../model/finding.js";
+import { SEVERITIES, type Finding, type RunResult } from "../model/finding.js";
 import type { RuleMeta } from "../model/rule.js";
 import type { Range } from "../model/location.js";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
-/** GitHub rejects a run with more results than this. */
-export const MAX_RESULTS = 25_000;
+/**
+ * GitHub rejects a run with more than 25,000 results and shows only the 5,000 most severe; we stay at the
+ * displayed limit so that nothing uploaded is invisible, and say so in a notification.
+ */
+export const MAX_RESULTS = 5_000;
 /** GitHub rejects a result with more locations than this. */
 const MAX_RELATED_LOCATIONS = 1_000;
 /** GitHub rejects a rule with more than 20 tags and only reads the first 10. */
@@ -27,27 +34,33 @@ const SRCROOT = "%SRCROOT%";
 /** The built-in rule the engine reports crashes under (src/engine/builtin-rules.ts). */
 const RULE_ERROR_ID = "readiness/rule-error";
 
-export function renderSarif(result: RunResult): string {
+export interface SarifOptions {
+  /** `--sarif-category`: GitHub's `automationDetails.id` (a trailing "/" is added as GitHub advises). */
+  category?: string;
+}
+
+export function renderSarif(result: RunResult, options: SarifOptions = {}): string {
   const rules = uniqueRules(result);
   const ruleIndex = new Map(rules.map((meta, index) => [meta.id, index]));
   const descriptors = rules.map(toDescriptor);
 
   const results: Sarif.Result[] = [];
   const notifications: Sarif.Notification[] = [];
-  for (const finding of result.findings) {
+  for (const finding of keepMostSevere(result.findings.filter((f) => !isToolProblem(f)), MAX_RESULTS, result.findings)) {
     const index = ruleIndex.get(finding.ruleId)!;
     if (isToolProblem(finding)) notifications.push(toNotification(finding, index));
     else results.push(toResult(finding, index, rules[index]!));
   }
-  if (results.length > MAX_RESULTS) {
-    const dropped = results.length - MAX_RESULTS;
-    results.length = MAX_RESULTS;
+  const located = result.findings.filter((f) => !isToolProblem(f)).length;
+  if (located > MAX_RESULTS) {
+    const dropped = located - MAX_RESULTS;
     notifications.push({
       level: "warning",
       message: {
         text:
-          `${dropped} of ${MAX_RESULTS + dropped} results were left out of this file: GitHub code scanning ` +
-          `accepts at most ${MAX_RESULTS} results per run. Run readiness-check locally to see them all.`,
+          `${dropped} of ${MAX_RESULTS + dropped} results (the least severe) were left out of this file: GitHub code ` +
+          `scanning shows at most ${MAX_RESULTS} results per run. Run readiness-check locally to see them all, or ` +
+          `adopt a baseline (--update-baseline) so that only new findings are uploaded.`,
       },
     });
   }
@@ -75,7 +88,26 @@ export function renderSarif(result: RunResult): string {
       },
     ],
   };
+  const category = options.category?.trim();
+  if (category) log.runs[0]!.automationDetails = { id: category.endsWith("/") ? category : `${category}/` };
   return JSON.stringify(log, null, 2) + "\n";
+}
+
+/**
+ * All findings in their (sorted) order, except that when there are more results than `limit` the least
+ * severe results are the ones left out. Tool problems always pass: they become notifications.
+ */
+function keepMostSevere(located: readonly Finding[], limit: number, all: readonly Finding[]): Finding[] {
+  if (located.length <= limit) return [...all];
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  const kept = new Set(
+    located
+      .map((finding, index) => ({ finding, index }))
+      .sort((a, b) => rank(a.finding) - rank(b.finding) || a.index - b.index)
+      .slice(0, limit)
+      .map((entry) => entry.finding),
+  );
+  return all.filter((f) => isToolProblem(f) || kept.has(f));
 }
 
 /**
@@ -157,6 +189,7 @@ function toResult(finding: Finding, ruleIndex: number, meta: RuleMeta): Sarif.Re
     message: { text: resultMessage(finding, meta) },
     locations: [{ physicalLocation: physicalLocation(finding.path, finding.range) }],
   };
+  if (finding.lineHash) result.partialFingerprints = { primaryLocationLineHash: finding.lineHash };
   const related = finding.related.filter((r) => r.path !== "").slice(0, MAX_RELATED_LOCATIONS);
   if (related.length > 0) {
     result.relatedLocations = related.map((r, i) => ({

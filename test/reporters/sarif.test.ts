@@ -5,10 +5,9 @@ import AjvDraft04 from "ajv-draft-04";
 import ajvFormats from "ajv-formats";
 import type * as Sarif from "sarif";
 import { describe, expect, it } from "vitest";
-import type { Finding, RuleOutcome, RunResult } from "../../src/model/finding.js";
-import type { Range } from "../../src/model/location.js";
-import type { RuleMeta } from "../../src/model/rule.js";
+import type { Finding, RunResult } from "../../src/model/finding.js";
 import { encodePath, MAX_RESULTS, renderSarif } from "../../src/reporters/sarif.js";
+import { DOCS, finding, meta, outcome, range, runResult } from "../helpers/run-results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -18,20 +17,6 @@ const schemaPath = path.join(root, "schemas/sarif-schema-2.1.0.json");
 
 // ---------------------------------------------------------------------------------------------
 // Literal run results
-
-const DOCS = "https://github.com/readiness-check/readiness-check/blob/main/docs/rules/";
-
-function meta(partial: Partial<RuleMeta> & Pick<RuleMeta, "id" | "section" | "title" | "severity">): RuleMeta {
-  return {
-    rationale: `Why ${partial.id} matters in production.`,
-    remediation: `Fix what ${partial.id} reports.`,
-    inputs: [],
-    tags: [],
-    precision: "high",
-    docsUrl: `${DOCS}${partial.id}.md`,
-    ...partial,
-  };
-}
 
 const NON_ROOT = meta({
   id: "docker/non-root-user",
@@ -88,31 +73,6 @@ const RULE_ERROR = meta({
   tags: ["diagnostic"],
   precision: "very-high",
 });
-
-function range(line: number, column: number, endLine = line, endColumn = column + 1): Range {
-  return { start: { line, column }, end: { line: endLine, column: endColumn } };
-}
-
-function finding(rule: RuleMeta, partial: Partial<Finding> & Pick<Finding, "path" | "range" | "message">): Finding {
-  return { ruleId: rule.id, section: rule.section, severity: rule.severity, fix: rule.remediation, related: [], ...partial };
-}
-
-function outcome(rule: RuleMeta, findings: number, status: RuleOutcome["status"] = findings > 0 ? "failed" : "passed"): RuleOutcome {
-  return { meta: rule, status, findings };
-}
-
-function runResult(partial: Partial<RunResult>): RunResult {
-  return {
-    tool: { name: "readiness-check", version: "0.1.0", informationUri: "https://github.com/readiness-check/readiness-check" },
-    repoRoot: "/home/alice/src/shop",
-    scanPrefix: "",
-    findings: [],
-    rules: [],
-    stats: { filesByKind: {}, skipped: [], durationMs: 12 },
-    complete: true,
-    ...partial,
-  };
-}
 
 const CRASH_NO_PATH = finding(RULE_ERROR, {
   path: "",
@@ -437,19 +397,37 @@ describe("renderSarif", () => {
     expect(validate(log)).toBe(true);
   });
 
-  it(`keeps at most ${MAX_RESULTS} results and says how many were dropped`, () => {
+  it(`keeps at most ${MAX_RESULTS} results, the most severe first, and says how many were dropped`, () => {
     const findings: Finding[] = [];
     for (let i = 0; i < MAX_RESULTS + 3; i++) {
-      findings.push(finding(PROBES, { path: `deploy/f${String(i).padStart(5, "0")}.yaml`, range: range(1, 1, 1, 5), message: "No probe." }));
+      // The last three are errors: they must survive the cap although they sort last by path.
+      const severity = i >= MAX_RESULTS ? "error" : "note";
+      findings.push(finding(PROBES, { path: `deploy/f${String(i).padStart(5, "0")}.yaml`, range: range(1, 1, 1, 5), message: "No probe.", severity }));
     }
     const run = render(runResult({ rules: [outcome(PROBES, findings.length)], findings })).runs[0]!;
+    expect(MAX_RESULTS).toBeLessThanOrEqual(5_000);
     expect(run.results).toHaveLength(MAX_RESULTS);
+    // Order is kept; the three least severe at the end of the note run are the ones dropped.
+    expect(run.results!.slice(-3).map((r) => r.level)).toEqual(["error", "error", "error"]);
     expect(run.results![0]!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe("deploy/f00000.yaml");
-    expect(run.results!.at(-1)!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe("deploy/f24999.yaml");
+    expect(run.results!.at(-4)!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe(`deploy/f0${MAX_RESULTS - 4}.yaml`);
     const notifications = run.invocations![0]!.toolExecutionNotifications!;
     expect(notifications).toHaveLength(1);
     expect(notifications[0]!.level).toBe("warning");
-    expect(notifications[0]!.message.text).toMatch(/^3 of 25003 results were left out/);
+    expect(notifications[0]!.message.text).toMatch(new RegExp(`^3 of ${MAX_RESULTS + 3} results \\(the least severe\\) were left out`));
+  });
+
+  it("copies the line hash into partialFingerprints and sets automationDetails only when a category is given", () => {
+    const hashed = finding(PROBES, { path: "deploy/app.yaml", range: range(4, 1, 4, 9), message: "No probe.", lineHash: "c129715d7a2bc9a3:1" });
+    const plain = finding(PROBES, { path: "deploy/other.yaml", range: range(2, 1, 2, 9), message: "No probe." });
+    const result = runResult({ rules: [outcome(PROBES, 2)], findings: [hashed, plain] });
+    const run = render(result).runs[0]!;
+    expect(run.results![0]!.partialFingerprints).toEqual({ primaryLocationLineHash: "c129715d7a2bc9a3:1" });
+    expect(run.results![1]!.partialFingerprints).toBeUndefined();
+    expect(run.automationDetails).toBeUndefined();
+    const categorized = JSON.parse(renderSarif(result, { category: "services/patient" })) as Sarif.Log;
+    expect(categorized.runs[0]!.automationDetails).toEqual({ id: "services/patient/" });
+    expect(validate(categorized)).toBe(true);
   });
 });
 
