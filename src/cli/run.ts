@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
+  OUTPUT_FORMATS,
   type OutputFormat,
   type Severity,
   UsageError,
@@ -24,7 +25,12 @@ const USAGE = `Usage: readiness-check [path] [options]
 Scans a service repository and reports what is not ready for production.
 
 Options:
-  -f, --format <terminal|json|sarif>   output format (default: terminal)
+  -f, --format <terminal|json|sarif|junit|markdown|github>
+                                       output format (default: terminal); github = workflow annotations
+      --sarif-output <file>, --json-output <file>, --junit-output <file>, --markdown-output <file>
+                                       also write that report from the same scan (repeatable per format)
+      --sarif-category <name>          SARIF automationDetails.id, to keep uploads of several
+                                       folders of one repository apart on GitHub (only when given)
   -o, --output <file>                  write the report to a file instead of stdout
       --fail-on <error|warning|note|never>
                                        lowest severity that makes the exit code 1 (default: error)
@@ -36,7 +42,8 @@ Options:
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on;
             2 usage error, unreadable path, or an incomplete scan (a rule crashed).`;
 
-const FORMATS = ["terminal", "json", "sarif"] as const;
+const FORMATS = OUTPUT_FORMATS;
+const EXTRA_OUTPUTS = ["sarif", "json", "junit", "markdown"] as const;
 const THRESHOLDS = ["error", "warning", "note", "never"] as const;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -63,6 +70,11 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         output: { type: "string", short: "o" },
         "fail-on": { type: "string" },
         rule: { type: "string", multiple: true },
+        "sarif-category": { type: "string" },
+        "sarif-output": { type: "string" },
+        "json-output": { type: "string" },
+        "junit-output": { type: "string" },
+        "markdown-output": { type: "string" },
         color: { type: "boolean" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -87,7 +99,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
 
   if (positionals[0] === "rules") {
     if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
-    if (format === "sarif") throw new UsageError("`rules` prints terminal or json, not sarif");
+    if (format !== "terminal" && format !== "json") throw new UsageError(`\`rules\` prints terminal or json, not ${format}`);
     return emit(renderRuleList(format), values.output, io);
   }
   if (positionals.length > 1) throw new UsageError(`scan one path at a time (got ${positionals.length})`);
@@ -98,8 +110,18 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
 
   // `--rule a --rule b` and `--rule a,b` both work.
   const only = values.rule?.flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
+  // Extra reports from the same scan (as Semgrep's --sarif-output): a CI job needs SARIF, a summary and a log.
+  const extras = EXTRA_OUTPUTS.filter((f) => values[`${f}-output`] !== undefined).map((f) => ({ format: f, file: values[`${f}-output`]! }));
+  const wantsSarif = format === "sarif" || extras.some((e) => e.format === "sarif");
+  if (values["sarif-category"] !== undefined && !wantsSarif) throw new UsageError("--sarif-category applies to SARIF output only");
+
   const result = await scan({ path: target, only });
-  emit(render(result, format, { color }), values.output, io);
+  const options = { color, failOn: failOn as Severity | "never", sarifCategory: values["sarif-category"] };
+  for (const extra of extras) {
+    emit(render(result, extra.format, { ...options, color: false }), extra.file, io);
+    io.stderr.write(`readiness-check: wrote ${extra.format} report to ${extra.file}\n`);
+  }
+  emit(render(result, format, options), values.output, io);
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
   return exitCodeFor(result, failOn as Severity | "never");
 }

@@ -1,4 +1,5 @@
 import type { RunResult, Severity } from "../model/finding.js";
+import { readinessScore } from "./score.js";
 
 /** Bumped whenever a field is renamed or removed; adding a field keeps the version. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -26,6 +27,7 @@ export function renderJson(result: RunResult): string {
       rulesNotApplicable: checklist.filter((r) => r.status === "not-applicable").length,
       rulesErrored: checklist.filter((r) => r.status === "errored").length,
     },
+    score: readinessScore(result),
     rules: result.rules.map((r) => ({
       id: r.meta.id,
       section: r.meta.section,

@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, RuleOutcome, RunResult, Severity } from "../model/finding.js";
 import { SECTIONS, SECTION_TITLES, type Section } from "../model/rule.js";
+import { readinessScore } from "./score.js";
 
 export interface TerminalOptions {
   color: boolean;
@@ -73,9 +74,15 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
     `  Findings: ${c.red(plural(count("error"), "error"))}, ${c.yellow(plural(count("warning"), "warning"))}, ${c.blue(plural(count("note"), "note"))}`,
   );
   lines.push(`  Rules:    ${status("passed").length} passed, ${status("failed").length} failed, ${notApplicable.length} not applicable${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
+  const score = readinessScore(result);
   for (const section of SECTIONS) {
     const rules = checklist.filter((r) => r.meta.section === section);
-    if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules)}`));
+    const sectionScore = score.sections.find((s) => s.section === section)!.score;
+    const shown = sectionScore === null ? "" : ` · ${sectionScore}%`;
+    if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules)}${shown}`));
+  }
+  if (score.overall !== null) {
+    lines.push(`  Score:    ${c.bold(`${score.overall}%`)} ready (${score.passed} of ${score.applicable} applicable checklist rules pass; notes do not count against it)`);
   }
   if (notApplicable.length > 0) {
     lines.push(c.dim(`  Not applicable (nothing to check): ${notApplicable.map((r) => r.meta.id).join(", ")}`));

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { run, wantsColor } from "../../src/cli/run.js";
+import { hashLines } from "../../src/loaders/line-hash.js";
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = "";
@@ -28,7 +29,8 @@ describe("cli usage errors exit 2 with one line", () => {
   it.each([
     [["--bogus"], /^readiness-check: unknown option --bogus \(see --help\)\n$/],
     [["--format"], /option '-f, --format <value>' argument missing \(see --help\)/],
-    [["--format", "xml"], /--format must be one of terminal, json, sarif \(got "xml"\)/],
+    [["--format", "xml"], /--format must be one of terminal, json, sarif, junit, markdown, github \(got "xml"\)/],
+    [["--sarif-category", "api", "."], /--sarif-category applies to SARIF output only/],
     [["--fail-on", "fatal"], /--fail-on must be one of error, warning, note, never/],
     [["/definitely/not/here"], /path not found/],
     [["a", "b"], /one path at a time/],
@@ -98,5 +100,30 @@ describe("colour", () => {
     expect(wantsColor(undefined, { stdout: tty, env: { NO_COLOR: "1" } })).toBe(false);
     expect(wantsColor(undefined, { stdout: tty, env: {} })).toBe(true);
     expect(wantsColor(undefined, { stdout: pipe, env: {} })).toBe(false);
+  });
+});
+
+describe("extra reports from one scan", () => {
+  it("writes SARIF with GitHub line hashes and a category, JUnit and Markdown beside the terminal report", async () => {
+    const root = repo({ "Dockerfile": "FROM alpine:latest\nCMD [\"/app\"]\n", "go.mod": "module example.com/x\n\ngo 1.22\n", "go.sum": "" });
+    const out = mkdtempSync(path.join(tmpdir(), "rc-out-"));
+    const sarifFile = path.join(out, "r.sarif");
+    const { code, stdout, stderr } = await cli([
+      root, "--rule", "docker/base-image-pinned", "--fail-on", "warning",
+      "--sarif-output", sarifFile, "--sarif-category", "svc", "--junit-output", path.join(out, "r.xml"), "--markdown-output", path.join(out, "r.md"),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("docker/base-image-pinned");
+    expect(stderr).toContain(`wrote sarif report to ${sarifFile}`);
+    const sarif = JSON.parse(readFileSync(sarifFile, "utf8"));
+    expect(sarif.runs[0].automationDetails).toEqual({ id: "svc/" });
+    const [result] = sarif.runs[0].results;
+    expect(result.locations[0].physicalLocation.region.startLine).toBe(1);
+    // The hash of line 1 of this Dockerfile, as codeql-action computes it (see test/loaders/line-hash.test.ts).
+    const hashes: string[] = [];
+    hashLines(readFileSync(path.join(root, "Dockerfile"), "utf8"), (_line, hash) => hashes.push(hash));
+    expect(result.partialFingerprints.primaryLocationLineHash).toBe(hashes[0]);
+    expect(readFileSync(path.join(out, "r.xml"), "utf8")).toContain('<failure message="1 finding at or above warning" type="warning">');
+    expect(readFileSync(path.join(out, "r.md"), "utf8")).toMatch(/^## readiness-check: \d+% ready/);
   });
 });
