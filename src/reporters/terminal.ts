@@ -73,13 +73,15 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   lines.push(
     `  Findings: ${c.red(plural(count("error"), "error"))}, ${c.yellow(plural(count("warning"), "warning"))}, ${c.blue(plural(count("note"), "note"))}`,
   );
-  lines.push(`  Rules:    ${status("passed").length} passed, ${status("failed").length} failed, ${notApplicable.length} not applicable${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
+  // A rule with notes only ("cannot verify", advice) passes: the same rule the score uses.
+  const failing = new Set(result.findings.filter((f) => f.severity !== "note").map((f) => f.ruleId));
+  lines.push(`  Rules:    ${sectionLine(checklist, failing).replace(" n/a", " not applicable")}${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
   const score = readinessScore(result);
   for (const section of SECTIONS) {
     const rules = checklist.filter((r) => r.meta.section === section);
     const sectionScore = score.sections.find((s) => s.section === section)!.score;
     const shown = sectionScore === null ? "" : ` · ${sectionScore}%`;
-    if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules)}${shown}`));
+    if (rules.length > 0) lines.push(c.dim(`    ${SECTION_TITLES[section as Section].padEnd(13)} ${sectionLine(rules, failing)}${shown}`));
   }
   if (score.overall !== null) {
     lines.push(`  Score:    ${c.bold(`${score.overall}%`)} ready (${score.passed} of ${score.applicable} applicable checklist rules pass; notes do not count against it)`);
@@ -100,11 +102,13 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   return lines;
 }
 
-function sectionLine(rules: RuleOutcome[]): string {
-  const passed = rules.filter((r) => r.status === "passed").length;
-  const failed = rules.filter((r) => r.status === "failed" || r.status === "errored").length;
+function sectionLine(rules: RuleOutcome[], failing: ReadonlySet<string>): string {
+  const applicable = rules.filter((r) => r.status !== "not-applicable" && r.status !== "errored");
+  const failed = applicable.filter((r) => failing.has(r.meta.id)).length;
+  const passed = applicable.length - failed;
+  const withNotes = applicable.filter((r) => r.status === "failed" && !failing.has(r.meta.id)).length;
   const na = rules.filter((r) => r.status === "not-applicable").length;
-  return `${passed} passed, ${failed} failed, ${na} n/a`;
+  return `${passed} passed${withNotes ? ` (${withNotes} with notes)` : ""}, ${failed} failed, ${na} n/a`;
 }
 
 function plural(n: number, word: string): string {

@@ -27,6 +27,17 @@ describe("terminal reporter", () => {
     expect(text).toContain("  error   deploy/app.yaml:3:5  k8s/probes-defined\n    Container \"api\" has no livenessProbe.\n    fix: Add a probe.");
     expect(text).toContain("Findings: 1 error, 0 warnings, 0 notes");
     expect(text).toContain("Time:     1.23 s");
+    expect(text).toContain("Rules:    0 passed, 1 failed, 0 not applicable");
+    expect(text).toContain("Score:    0% ready (0 of 1 applicable checklist rules pass");
+  });
+
+  it("counts a rule with notes only as passed, in the rule counts and the score alike", () => {
+    const noted = result("Probe port could not be verified.");
+    noted.findings = noted.findings.map((f) => ({ ...f, severity: "note" }));
+    const text = renderTerminal(noted, { color: false });
+    expect(text).toContain("Rules:    1 passed (1 with notes), 0 failed, 0 not applicable");
+    expect(text).toContain("Operations    1 passed (1 with notes), 0 failed, 0 n/a · 100%");
+    expect(text).toContain("Score:    100% ready");
   });
 
   it("escapes control characters from the scanned files, so a name cannot rewrite the screen", () => {
