@@ -17,6 +17,7 @@ import { renderJunit } from "./reporters/junit.js";
 import { renderMarkdown } from "./reporters/markdown.js";
 import { renderSarif } from "./reporters/sarif.js";
 import { renderTerminal, type TerminalOptions } from "./reporters/terminal.js";
+export { renderTiming } from "./reporters/timing.js";
 
 export const TOOL_NAME = "readiness-check";
 export const INFORMATION_URI = "https://github.com/readiness-check/readiness-check";
@@ -64,6 +65,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
     rules = rules.filter((r) => options.only!.includes(r.meta.id));
   }
   const discovery = await discover(options.path, { repoRoot: options.repoRoot });
+  const discoveryMs = performance.now() - started;
   const repo = new LazyRepository(discovery);
   const run = await runRules(
     {
@@ -71,6 +73,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       forEachGoFile: (visit) => repo.forEachGoFile(visit),
       forEachTsFile: (visit) => repo.forEachTsFile(visit),
       diagnostics: () => repo.diagnostics(),
+      loaderTimings: () => repo.loaderTimings(),
     },
     rules,
     { options: options.ruleOptions ? new Map(Object.entries(options.ruleOptions)) : undefined },
@@ -91,6 +94,13 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       filesByKind,
       skipped: repo.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       durationMs: Math.round(performance.now() - started),
+      timing: {
+        discoveryMs,
+        rules: [...run.timing.rules].map(([id, ms]) => ({ id, ms })).sort((a, b) => b.ms - a.ms),
+        loaders: [...run.timing.loaders].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms),
+        // maxRSS is in kilobytes.
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      },
     },
     complete: run.complete,
   };

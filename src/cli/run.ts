@@ -9,6 +9,7 @@ import {
   exitCodeFor,
   render,
   renderRuleList,
+  renderTiming,
   scan,
   toolVersion,
 } from "../api.js";
@@ -35,6 +36,7 @@ Options:
       --fail-on <error|warning|note|never>
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
+      --timing                         print where the time went (slowest loaders and rules, peak memory) to stderr
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
   -h, --help                           print this help
@@ -71,6 +73,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         "fail-on": { type: "string" },
         rule: { type: "string", multiple: true },
         "sarif-category": { type: "string" },
+        timing: { type: "boolean" },
         "sarif-output": { type: "string" },
         "json-output": { type: "string" },
         "junit-output": { type: "string" },
@@ -123,6 +126,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   }
   emit(render(result, format, options), values.output, io);
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
+  if (values.timing) io.stderr.write(renderTiming(result));
   return exitCodeFor(result, failOn as Severity | "never");
 }
 

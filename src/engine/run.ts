@@ -15,6 +15,8 @@ export interface LoadedRepository {
   forEachTsFile(visit: (file: TsSourceFile) => void): Promise<void>;
   /** Problems met by the loaders that ran so far (only what rules asked for is loaded). */
   diagnostics(): LoadDiagnostic[];
+  /** Time spent loading so far; a rule is not charged for the loading its first access triggers. */
+  loaderTimings?(): { byLoader: ReadonlyMap<string, number>; totalMs: number };
 }
 
 export interface EngineRun {
@@ -22,6 +24,8 @@ export interface EngineRun {
   rules: RuleOutcome[];
   /** False when a rule crashed. */
   complete: boolean;
+  /** Milliseconds per rule id (its own work, loading excluded) and per loader. */
+  timing: { rules: Map<string, number>; loaders: ReadonlyMap<string, number> };
 }
 
 interface ActiveRule {
@@ -30,6 +34,7 @@ interface ActiveRule {
   findings: Finding[];
   crashed: boolean;
   nothingToCheck: boolean;
+  ms: number;
 }
 
 /** Per-rule settings from the user's configuration, already validated. */
@@ -40,6 +45,17 @@ export interface RuleSettings {
 
 export async function runRules(loaded: LoadedRepository, rules: readonly Rule[], settings: RuleSettings = {}): Promise<EngineRun> {
   const outcomes = new Map<string, RuleStatus>();
+  const loadingMs = () => loaded.loaderTimings?.().totalMs ?? 0;
+  // Charges a rule for its own time only: loading that its first access to a kind triggers is the loader's.
+  const clock = <T>(entry: ActiveRule, work: () => T): T => {
+    const start = performance.now();
+    const loadingBefore = loadingMs();
+    try {
+      return work();
+    } finally {
+      entry.ms += performance.now() - start - (loadingMs() - loadingBefore);
+    }
+  };
   const active: ActiveRule[] = [];
   const crashes: Finding[] = [];
   // Every secret any rule met: masked in every finding, not only in the one that reported it.
@@ -56,7 +72,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
       applicable = rule.meta.inputs.some((kind) => loaded.repo.has(kind));
     } catch (error) {
       // Loaders turn bad files into diagnostics; reaching here is a defect, and it costs this rule only.
-      const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false };
+      const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false, ms: 0 };
       recordCrash(entry, error);
       active.push(entry);
       continue;
@@ -65,7 +81,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
       outcomes.set(rule.meta.id, "not-applicable");
       continue;
     }
-    const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false };
+    const entry: ActiveRule = { rule, visitor: {}, findings: [], crashed: false, nothingToCheck: false, ms: 0 };
     const context: RuleContext = {
       repo: loaded.repo,
       report: (descriptor) => {
@@ -78,7 +94,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
       options: optionsFor(rule.meta, settings.options?.get(rule.meta.id)),
     };
     try {
-      entry.visitor = rule.create(context);
+      entry.visitor = clock(entry, () => rule.create(context));
     } catch (error) {
       recordCrash(entry, error);
     }
@@ -89,19 +105,19 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
   const goVisitors = active.filter((a) => a.visitor.go);
   if (goVisitors.length > 0) {
     await stream(goVisitors, recordCrash, (visit) =>
-      loaded.forEachGoFile((file) => visit(file.path, (entry) => entry.visitor.go!(file))),
+      loaded.forEachGoFile((file) => visit(file.path, (entry) => clock(entry, () => entry.visitor.go!(file)))),
     );
   }
   const tsVisitors = active.filter((a) => a.visitor.typescript);
   if (tsVisitors.length > 0) {
     await stream(tsVisitors, recordCrash, (visit) =>
-      loaded.forEachTsFile((file) => visit(file.path, (entry) => entry.visitor.typescript!(file))),
+      loaded.forEachTsFile((file) => visit(file.path, (entry) => clock(entry, () => entry.visitor.typescript!(file)))),
     );
   }
   for (const entry of active) {
     if (entry.crashed || !entry.visitor.end) continue;
     try {
-      entry.visitor.end();
+      clock(entry, () => entry.visitor.end!());
     } catch (error) {
       recordCrash(entry, error);
     }
@@ -128,7 +144,11 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
     const count = counts.get(meta.id) ?? 0;
     ruleOutcomes.push({ meta, status: count > 0 ? "failed" : "passed", findings: count });
   }
-  return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0 };
+  const timing = {
+    rules: new Map(active.map((entry) => [entry.rule.meta.id, entry.ms])),
+    loaders: loaded.loaderTimings?.().byLoader ?? new Map<string, number>(),
+  };
+  return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0, timing };
 }
 
 /**

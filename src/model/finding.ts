@@ -53,6 +53,14 @@ export interface RunStats {
   /** Files passed over (too large, binary, unreadable), with the reason. */
   skipped: { path: string; reason: string }[];
   durationMs: number;
+  /** Where the time went (`--timing`); milliseconds. Never in the JSON report, which must be byte-stable. */
+  timing?: {
+    discoveryMs: number;
+    rules: { id: string; ms: number }[];
+    loaders: { name: string; ms: number }[];
+    /** Peak resident set size of the process, in bytes. */
+    peakRssBytes: number;
+  };
 }
 
 /** Everything a reporter needs; reporters see nothing else. */

@@ -127,3 +127,17 @@ describe("extra reports from one scan", () => {
     expect(readFileSync(path.join(out, "r.md"), "utf8")).toMatch(/^## readiness-check: \d+% ready/);
   });
 });
+
+describe("--timing", () => {
+  it("prints where the time went to stderr and leaves the report alone", async () => {
+    const root = repo({ "Dockerfile": "FROM alpine:latest\n", "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" });
+    const plain = await cli([root, "--format", "json"]);
+    const timed = await cli([root, "--format", "json", "--timing"]);
+    expect(timed.stdout).toBe(plain.stdout);
+    expect(timed.stderr).toMatch(/^Timing: \d+\.\d\d s wall, 2 files \(\d+ files\/s\), peak RSS \d+ MB\n {2}discovery/);
+    expect(timed.stderr).toContain("  loaders (parsing, reading)\n");
+    expect(timed.stderr).toMatch(/\n {4}docker\/base-image-pinned +\d+\.\d\d s/);
+    expect(timed.stderr).toMatch(/\n {4}dockerfile loader +\d+\.\d\d s/);
+    expect(plain.stderr).toBe("");
+  });
+});
