@@ -2,14 +2,19 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
+  DEFAULT_BASELINE_FILE,
   type OutputFormat,
   type Severity,
   UsageError,
   exitCodeFor,
+  explainRule,
+  readBaselineFile,
   render,
   renderRuleList,
   scan,
+  starterConfig,
   toolVersion,
+  updateBaseline,
 } from "../api.js";
 
 export interface CliIo {
@@ -20,6 +25,8 @@ export interface CliIo {
 
 const USAGE = `Usage: readiness-check [path] [options]
        readiness-check rules [--format terminal|json]
+       readiness-check explain <rule-id>
+       readiness-check init [path] [--force]
 
 Scans a service repository and reports what is not ready for production.
 
@@ -29,6 +36,15 @@ Options:
       --fail-on <error|warning|note|never>
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
+  -c, --config <file>                  configuration file (default: the nearest readiness.config.*,
+                                       .readinessrc* or package.json "readiness" key, from the scanned
+                                       folder up to the repository root)
+      --baseline[=<file>]              fail only on findings not in the baseline (default file:
+                                       ${DEFAULT_BASELINE_FILE} in the scanned folder)
+      --update-baseline                write the baseline from this scan; an existing one only shrinks
+      --force                          with --update-baseline: also accept new findings; with init: overwrite
+      --changed-since <git-ref>        report only findings in files changed since the merge base with
+                                       <git-ref>, and untracked files
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
   -h, --help                           print this help
@@ -55,7 +71,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: withBaselineValue(argv),
       allowPositionals: true,
       allowNegative: true,
       options: {
@@ -63,6 +79,11 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         output: { type: "string", short: "o" },
         "fail-on": { type: "string" },
         rule: { type: "string", multiple: true },
+        config: { type: "string", short: "c" },
+        baseline: { type: "string" },
+        "update-baseline": { type: "boolean" },
+        force: { type: "boolean" },
+        "changed-since": { type: "string" },
         color: { type: "boolean" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -90,18 +111,93 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
     if (format === "sarif") throw new UsageError("`rules` prints terminal or json, not sarif");
     return emit(renderRuleList(format), values.output, io);
   }
+  if (positionals[0] === "explain") {
+    if (positionals.length !== 2) throw new UsageError("usage: readiness-check explain <rule-id>");
+    return emit(explainRule(positionals[1]!), values.output, io);
+  }
+  if (positionals[0] === "init") {
+    if (positionals.length > 2) throw new UsageError(`unexpected argument: ${positionals[2]}`);
+    const starter = await starterConfig(folder(positionals[1] ?? "."), values.force);
+    writeOrFail(starter.file, starter.text);
+    io.stderr.write(`readiness-check: wrote ${starter.file}` + (starter.findings > 0 ? `; ${starter.findings} findings today: fix them, suppress them with a reason, or record them with --update-baseline\n` : "\n"));
+    return 0;
+  }
   if (positionals.length > 1) throw new UsageError(`scan one path at a time (got ${positionals.length})`);
 
-  const target = positionals[0] ?? ".";
-  if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
-  if (!statSync(target).isDirectory()) throw new UsageError(`not a folder: ${target}`);
+  const target = folder(positionals[0] ?? ".");
+  if (values["update-baseline"] && values["changed-since"] !== undefined) {
+    throw new UsageError("--update-baseline records the whole repository: it cannot be combined with --changed-since");
+  }
+  if (values.force && !values["update-baseline"]) throw new UsageError("--force goes with --update-baseline or init");
+  const baselineFile = values.baseline === undefined ? undefined : values.baseline || path.join(target, DEFAULT_BASELINE_FILE);
 
   // `--rule a --rule b` and `--rule a,b` both work.
   const only = values.rule?.flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
-  const result = await scan({ path: target, only });
+  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"] };
+
+  if (values["update-baseline"]) {
+    const file = baselineFile ?? path.join(target, DEFAULT_BASELINE_FILE);
+    const previous = existsSync(file) ? readBaselineFile(file) : undefined;
+    const result = await scan(common);
+    const update = updateBaseline(result, previous, Boolean(values.force));
+    writeOrFail(file, update.text);
+    io.stderr.write(`readiness-check: wrote ${file}: ${update.findings} findings in ${update.files} files\n`);
+    if (update.refused.length === 0) return result.complete ? 0 : 2;
+    const shown = update.refused.slice(0, 10).map((r) => `${r.path || "(repository)"} ${r.ruleId} (${r.count}, baseline ${r.allowed})`);
+    io.stderr.write(
+      `readiness-check: not added, new since the baseline (fix them, or pass --force to accept them): ${shown.join("; ")}` +
+        (update.refused.length > shown.length ? `; and ${update.refused.length - shown.length} more` : "") + "\n",
+    );
+    return 1;
+  }
+
+  const baseline = baselineFile ? { file: baselineFile, baseline: readBaselineFile(baselineFile) } : undefined;
+  const result = await scan({ ...common, baseline });
   emit(render(result, format, { color }), values.output, io);
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
   return exitCodeFor(result, failOn as Severity | "never");
+}
+
+function folder(target: string): string {
+  if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
+  if (!statSync(target).isDirectory()) throw new UsageError(`not a folder: ${target}`);
+  return target;
+}
+
+/**
+ * `--baseline` takes an optional value: `--baseline=FILE`, or `--baseline FILE` when FILE ends in
+ * .json; a bare `--baseline` means the default file (parseArgs needs a value, so it gets "").
+ */
+function withBaselineValue(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg !== "--baseline") {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && next.endsWith(".json") && !next.startsWith("-")) {
+      out.push(`--baseline=${next}`);
+      i++;
+    } else {
+      out.push("--baseline=");
+    }
+  }
+  return out;
+}
+
+function writeOrFail(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** parseArgs' own messages carry advice about `--` that does not apply here: keep the first clause. */

@@ -72,6 +72,15 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   lines.push(
     `  Findings: ${c.red(plural(count("error"), "error"))}, ${c.yellow(plural(count("warning"), "warning"))}, ${c.blue(plural(count("note"), "note"))}`,
   );
+  const suppressed = result.suppressed ?? [];
+  if (suppressed.length > 0) {
+    const byKind = new Map<string, number>();
+    for (const f of suppressed) {
+      const kind = f.suppression.kind === "baseline" ? "baseline" : f.suppression.kind === "annotation" ? "annotation" : "inline";
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    lines.push(`  Suppressed: ${suppressed.length} (${[...byKind].map(([k, n]) => `${n} ${k}`).join(", ")}; listed with reasons in --format json)`);
+  }
   lines.push(`  Rules:    ${status("passed").length} passed, ${status("failed").length} failed, ${notApplicable.length} not applicable${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
   for (const section of SECTIONS) {
     const rules = checklist.filter((r) => r.meta.section === section);
