@@ -11,6 +11,9 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   // A tail match ("base-image-pinned" for "docker/base-image-pinned") counts as close too.
   const tail = candidates.find((c) => c.endsWith(`/${input}`));
   if (tail) return `; did you mean "${tail}"?`;
+  // A prefix ("warn" for "warning") too, as ESLint users write "warn".
+  const prefix = input.length >= 3 ? candidates.find((c) => c.startsWith(input)) : undefined;
+  if (prefix) return `; did you mean "${prefix}"?`;
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 4)) ? `; did you mean "${best}"?` : "";
 }
 
