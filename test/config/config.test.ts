@@ -176,3 +176,19 @@ describe("configuration JSON Schema", () => {
     expect(validate({ rules: { "docker/base-image-pinned": "warn" } })).toBe(false);
   });
 });
+
+describe("README examples", () => {
+  it("the YAML and TypeScript configurations in the README load", async () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const yamlBlock = /```yaml\n(# \.readinessrc\.yaml[\s\S]*?)```/.exec(readme)?.[1];
+    const tsBlock = /```ts\n(\/\/ readiness\.config\.ts[\s\S]*?)```/.exec(readme)?.[1];
+    expect(yamlBlock).toBeDefined();
+    expect(tsBlock).toBeDefined();
+    const root = dir({ ".readinessrc.yaml": yamlBlock!, "ts/readiness.config.ts": tsBlock! });
+    const fromYaml = await loadConfig({ scanRoot: root, repoRoot: root, metas });
+    expect(fromYaml.rules.has("k8s/resources-set")).toBe(false);
+    expect(fromYaml.overrides).toHaveLength(1);
+    const fromTs = await loadConfig({ scanRoot: path.join(root, "ts"), repoRoot: root, metas });
+    expect(fromTs.rules.has("ts/no-console")).toBe(false);
+  });
+});
