@@ -310,7 +310,7 @@ export async function starterConfig(target: string, force = false): Promise<{ fi
     for (const r of applies) {
       const level = recommended.get(r.meta.id)?.severity ?? "off";
       const now = r.findings > 0 ? `  # ${r.findings} finding${r.findings === 1 ? "" : "s"} today` : "";
-      lines.push(`  ${r.meta.id}:${" ".repeat(width - r.meta.id.length)} ${level}${now}`);
+      lines.push(`  ${r.meta.id}:${" ".repeat(width - r.meta.id.length)} ${now ? level.padEnd(7) : level}${now}`);
     }
   } else {
     lines.push("rules: {}");

@@ -125,7 +125,7 @@ export async function discover(
       } else if (entry.isFile()) {
         if (isIgnored(relative) || configIgnored(relative)) continue;
         const kind = classify(entry.name);
-        if (kind === "other") continue;
+        if (kind === "other" || TOOL_FILES.has(entry.name)) continue;
         let stat: import("node:fs").Stats;
         try {
           stat = await fs.stat(path.join(repoRoot, relative));
@@ -146,6 +146,19 @@ export async function discover(
   await walk(scanRelative);
   return { repoRoot, scanRoot, files, skipped, isIgnored: (p) => isIgnored(p) };
 }
+
+/** readiness-check's own configuration and baseline: settings for this tool, not artifacts of the service. */
+const TOOL_FILES = new Set([
+  ".readinessrc",
+  ".readinessrc.json",
+  ".readinessrc.yaml",
+  ".readinessrc.yml",
+  "readiness.config.js",
+  "readiness.config.mjs",
+  "readiness.config.cjs",
+  "readiness.config.ts",
+  "readiness-baseline.json",
+]);
 
 const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "go.sum", "go.work.sum"]);
 const MANIFESTS = new Set(["package.json", "go.mod", "go.work"]);

@@ -188,11 +188,14 @@ describe("init and explain", () => {
     expect(text).toMatch(/Found: 1 dockerfile\./);
     expect(text).toMatch(/^  docker\/base-image-pinned: +warning {2}# 1 finding today$/m);
     expect(text).toMatch(/^  # {3}k8s\/probes-defined$/m); // not applicable here: listed as a comment
-    // What init writes loads, and reproduces the default result.
-    expect((await json([root])).report.findings.length).toBeGreaterThan(0);
+    // What init writes loads; the tool's own files are settings, never scanned as the service's artifacts.
+    write(root, { "readiness-baseline.json": '{"schemaVersion":1,"findings":{}}', ".readinessrc.json": "{}" });
+    const after = (await json([root, "--config", path.join(root, ".readinessrc.yaml")])).report;
+    expect(after.findings.map((f) => f.path)).toEqual(["Dockerfile", "Dockerfile"]);
+    expect((await json([root, "--rule", "secrets/hardcoded-secret", "-c", path.join(root, ".readinessrc.yaml")])).report.findings).toEqual([]);
     const again = await cli(["init", root]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/\.readinessrc\.yaml already configures readiness-check here; pass --force/);
+    expect(again.stderr).toMatch(/readinessrc\.json already configures readiness-check here; pass --force to write .readinessrc.yaml anyway/);
     expect((await cli(["init", root, "--force"])).code).toBe(0);
   });
 
