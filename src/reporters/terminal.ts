@@ -6,6 +6,9 @@ export interface TerminalOptions {
   color: boolean;
 }
 
+/** The engine's findings about suppressions and the baseline (src/engine/builtin-rules.ts). */
+const BOOKKEEPING = new Set(["readiness/invalid-suppression", "readiness/unused-suppression", "readiness/baseline-stale"]);
+
 const SEVERITY_LABEL: Record<Severity, string> = { error: "error", warning: "warning", note: "note" };
 
 /** The human report: findings grouped by checklist section, each with location, why and fix; then a summary. */
@@ -17,8 +20,12 @@ export function renderTerminal(result: RunResult, options: TerminalOptions): str
 
   const diagnosticIds = new Set(result.rules.filter((r) => r.meta.tags.includes("diagnostic")).map((r) => r.meta.id));
   const groups: { title: string; findings: Finding[] }[] = [];
-  const diagnostics = result.findings.filter((f) => diagnosticIds.has(f.ruleId));
+  // Suppression and baseline bookkeeping is not a file that could not be checked: it gets its own group.
+  const bookkeeping = (f: Finding) => BOOKKEEPING.has(f.ruleId);
+  const diagnostics = result.findings.filter((f) => diagnosticIds.has(f.ruleId) && !bookkeeping(f));
   if (diagnostics.length > 0) groups.push({ title: "Could not check", findings: diagnostics });
+  const suppressions = result.findings.filter(bookkeeping);
+  if (suppressions.length > 0) groups.push({ title: "Suppressions and baseline", findings: suppressions });
   for (const section of SECTIONS) {
     const findings = result.findings.filter((f) => f.section === section && !diagnosticIds.has(f.ruleId));
     if (findings.length > 0) groups.push({ title: SECTION_TITLES[section], findings });

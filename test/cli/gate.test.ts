@@ -98,10 +98,21 @@ describe("inline suppressions", () => {
       "src/cli.ts:2 ts/no-console file@1: a CLI prints to its terminal",
       "src/cli.ts:3 ts/no-console file@1: a CLI prints to its terminal",
     ]);
+    // A suppression of a rule that did not run says nothing: it is not reported as unused.
+    const only = await json([root, "--rule", "docker/base-image-pinned"]);
+    expect(ids(only.report)).toEqual(["Dockerfile:3 readiness/invalid-suppression warning"]);
     // The terminal summary counts them; suppressed findings never fail the run.
     const terminal = await cli([root, "--rule", "docker/base-image-pinned"]);
     expect(terminal.code).toBe(0);
     expect(terminal.stdout).toContain("Suppressed: 1 (1 inline;");
+    expect(terminal.stdout).toContain("Suppressions and baseline (1 finding)");
+  });
+
+  it("a suppression naming an unknown rule suppresses nothing and suggests the right id", async () => {
+    const root = repo({ "Dockerfile": "# readiness-check-disable-next-line docker/base-image-pined -- typo\nFROM alpine:latest\nUSER 1000\n" });
+    const { report } = await json([root]);
+    expect(ids(report)).toEqual(["Dockerfile:1 readiness/invalid-suppression warning", "Dockerfile:2 docker/base-image-pinned warning"]);
+    expect(report.findings[0]!.message).toMatch(/names unknown rule "docker\/base-image-pined"; did you mean "docker\/base-image-pinned"\?/);
   });
 
   it("a Kubernetes annotation on the object or its pod template covers that object only", async () => {
