@@ -106,16 +106,21 @@ async function readLayers(file: string, seen: string[]): Promise<{ raw: RawConfi
   const where = display(file);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(`${where}: the configuration must be an object`);
   const config = raw as RawConfig;
+  const extended = typeof config.extends === "string" ? [config.extends] : Array.isArray(config.extends) ? config.extends : undefined;
+  // Not a string or list: resolveConfig reports it with the file's name.
+  if (!extended) return [{ raw: config, where }];
+  // Each entry in order, presets and files alike, so a later entry wins over an earlier one.
   const layers: { raw: RawConfig; where: string }[] = [];
-  const extended = typeof config.extends === "string" ? [config.extends] : Array.isArray(config.extends) ? config.extends : [];
   for (const entry of extended) {
     if (typeof entry === "string" && isFileReference(entry)) {
       const target = path.resolve(path.dirname(file), entry);
       if (!existsSync(target)) throw new ConfigError(`${where}: "extends" names ${entry}, which does not exist`);
       layers.push(...(await readLayers(target, [...seen, file])));
+    } else {
+      layers.push({ raw: { extends: entry }, where });
     }
   }
-  layers.push({ raw: config, where });
+  layers.push({ raw: { ...config, extends: undefined }, where });
   return layers;
 }
 

@@ -87,7 +87,7 @@ export function resolveConfig(
 
   for (const { raw, where } of layers) {
     checkObject(raw, where, "the configuration");
-    for (const key of Object.keys(raw)) {
+    for (const key of Object.keys(raw).filter((k) => raw[k as keyof RawConfig] !== undefined)) {
       if (!TOP_LEVEL_KEYS.includes(key)) throw new ConfigError(`${where}: unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; expected one of ${TOP_LEVEL_KEYS.join(", ")}`);
     }
     for (const preset of presetsOf(raw.extends, where)) levels = presetLevels(preset, metas);

@@ -146,6 +146,20 @@ describe("loadConfig", () => {
     expect(config.rules.get("k8s/probes-defined")?.severity).toBe("warning");
   });
 
+  it("applies extends entries in order, presets and files alike: later entries win, the file itself last", async () => {
+    const root = dir({
+      "base.json": JSON.stringify({ rules: { "docker/base-image-pinned": "note" } }),
+      "a.json": JSON.stringify({ extends: ["strict", "./base.json"] }),
+      "b.json": JSON.stringify({ extends: ["./base.json", "strict"], rules: { "k8s/resources-set": "note" } }),
+    });
+    const a = await loadConfig({ scanRoot: root, repoRoot: root, metas, configFile: path.join(root, "a.json") });
+    expect(a.rules.get("docker/base-image-pinned")?.severity).toBe("note");
+    expect(a.rules.get("docker/non-root-user")?.severity).toBe("error");
+    const b = await loadConfig({ scanRoot: root, repoRoot: root, metas, configFile: path.join(root, "b.json") });
+    expect(b.rules.get("docker/base-image-pinned")?.severity).toBe("error");
+    expect(b.rules.get("k8s/resources-set")?.severity).toBe("note");
+  });
+
   it("never runs a code config from above the scanned folder, and never looks above the repository root", async () => {
     const root = dir({ "readiness.config.js": "export default {};\n", "svc/Dockerfile": "FROM scratch\n" });
     await expect(loadConfig({ scanRoot: path.join(root, "svc"), repoRoot: root, metas })).rejects.toThrow(/is code and runs only from the scanned folder; pass --config/);
