@@ -1,10 +1,20 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { allRules } from "../rules/index.js";
 import { allRuleMetas, createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
-import { discover, toPosix } from "./loaders/discovery.js";
+import { compareFindings, dedupeFindings } from "./engine/sort.js";
+import { discover, findRepoRoot, toPosix } from "./loaders/discovery.js";
+import { minimatch } from "minimatch";
+import { loadConfig, MODULE_NAME, SEARCH_PLACES } from "./config/load.js";
+import { CONFIG_SCHEMA_ID } from "./config/schema.js";
+import { ConfigError, resolveConfig, type ResolvedConfig, type RuleLevel } from "./config/resolve.js";
+import { BUILTIN_RULES, RULE_ERROR } from "./engine/builtin-rules.js";
+import { applyBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, updatedBaseline, type Baseline } from "./engine/baseline.js";
+import { annotationDirectives, applySuppressions, commentDirectives, DIRECTIVE_MARKER, type Directive } from "./engine/suppress.js";
+import { changedFiles, GitChangesError } from "./loaders/git-changes.js";
+import type { Finding, RuleOutcome, SuppressedFinding } from "./model/finding.js";
 import { lineHashes } from "./loaders/line-hash.js";
 import { LazyRepository } from "./loaders/repository.js";
 import type { RunResult, Severity } from "./model/finding.js";
@@ -15,6 +25,8 @@ import { renderGithubAnnotations } from "./reporters/github-annotations.js";
 import { renderJson } from "./reporters/json.js";
 import { renderJunit } from "./reporters/junit.js";
 import { renderMarkdown } from "./reporters/markdown.js";
+import { renderRuleDoc } from "./reporters/rule-docs.js";
+import { didYouMean } from "./engine/did-you-mean.js";
 import { renderSarif } from "./reporters/sarif.js";
 import { renderTerminal, type TerminalOptions } from "./reporters/terminal.js";
 export { renderTiming } from "./reporters/timing.js";
@@ -29,8 +41,16 @@ export interface ScanOptions {
   repoRoot?: string;
   /** Run only these rule ids. */
   only?: readonly string[];
-  /** Rule options by rule id (from the configuration file once there is one). */
+  /** Rule options by rule id; override the configuration's (fixture tests set them this way). */
   ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `--config FILE`; without it the nearest configuration file is searched (scanned folder up to the repository root). */
+  configFile?: string;
+  /** A configuration already resolved (tests), or false to use the built-in default and search nothing. */
+  config?: ResolvedConfig | false;
+  /** Hold back findings the baseline allows; `file` names it in messages. */
+  baseline?: { file: string; baseline: Baseline };
+  /** Report only findings in files changed since this git ref (merge base), plus untracked files. */
+  changedSince?: string;
 }
 
 export function toolVersion(): string {
@@ -58,15 +78,29 @@ export function ruleMetas(): RuleMeta[] {
 
 export async function scan(options: ScanOptions): Promise<RunResult> {
   const started = performance.now();
-  let rules = registeredRules();
+  const all = registeredRules();
+  const scanRoot = realpathSync(options.path);
+  const repoRoot = options.repoRoot ? realpathSync(options.repoRoot) : findRepoRoot(scanRoot);
+  const config = await configFor(options, scanRoot, repoRoot);
+
+  let rules: Rule[];
   if (options.only) {
-    const unknown = options.only.filter((id) => !rules.some((r) => r.meta.id === id));
+    const unknown = options.only.filter((id) => !all.some((r) => r.meta.id === id));
     if (unknown.length > 0) throw new UsageError(`unknown rule id: ${unknown.join(", ")} (\`readiness-check rules\` lists them)`);
-    rules = rules.filter((r) => options.only!.includes(r.meta.id));
+    rules = all.filter((r) => options.only!.includes(r.meta.id));
+  } else {
+    rules = all.filter((r) => config.rules.has(r.meta.id));
   }
-  const discovery = await discover(options.path, { repoRoot: options.repoRoot });
+  // Globs in the configuration are relative to its folder; a file outside the repository applies from the scanned folder.
+  const baseDir = config.baseDir && isInside(repoRoot, config.baseDir) ? config.baseDir : scanRoot;
+  const baseRelative = toPosix(path.relative(repoRoot, baseDir));
+
+  const discovery = await discover(scanRoot, { repoRoot, ignore: { base: baseRelative, patterns: config.ignore } });
   const discoveryMs = performance.now() - started;
   const repo = new LazyRepository(discovery);
+  const options_ = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const [id, setting] of config.rules) options_.set(id, setting.options);
+  for (const [id, given] of Object.entries(options.ruleOptions ?? {})) options_.set(id, { ...options_.get(id), ...given });
   const run = await runRules(
     {
       repo,
@@ -76,8 +110,49 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       loaderTimings: () => repo.loaderTimings(),
     },
     rules,
-    { options: options.ruleOptions ? new Map(Object.entries(options.ruleOptions)) : undefined },
+    { options: options_, levelFor: (ruleId, findingPath) => levelFor(config, baseRelative, ruleId, findingPath) },
   );
+
+  // Passes after the rules: configured levels of the engine's own findings, suppressions, baseline, changed files.
+  let findings = run.findings.flatMap((f) => builtinLevel(config, baseRelative, f));
+  const known = new Set([...all.map((r) => r.meta.id), ...BUILTIN_RULES.map((m) => m.id)]);
+  const directives: Directive[] = [];
+  const paths = new Set([...findings.map((f) => f.path).filter(Boolean), ...repo.pathsContaining(DIRECTIVE_MARKER)]);
+  const invalid: Finding[] = [];
+  for (const p of [...paths].sort()) {
+    const parsed = commentDirectives(p, repo.comments(p), known);
+    directives.push(...parsed.directives);
+    invalid.push(...parsed.invalid);
+  }
+  if (rules.some((r) => r.meta.inputs.includes("kubernetes"))) {
+    const parsed = annotationDirectives(repo.kubernetes, repo.workloads, known);
+    directives.push(...parsed.directives);
+    invalid.push(...parsed.invalid);
+  }
+  const ran = new Set(run.rules.filter((r) => r.status === "passed" || r.status === "failed").map((r) => r.meta.id));
+  const suppression = applySuppressions(findings, directives, ran);
+  findings = [...suppression.kept, ...suppression.unused, ...invalid].flatMap((f) => builtinLevel(config, baseRelative, f));
+  let suppressed: SuppressedFinding[] = suppression.suppressed;
+  if (options.baseline) {
+    const outcome = applyBaseline(findings, options.baseline.baseline, options.baseline.file);
+    findings = [...outcome.kept, ...outcome.stale];
+    suppressed = [...suppressed, ...outcome.baselined];
+  }
+  if (options.changedSince !== undefined) {
+    let changed: Set<string>;
+    try {
+      changed = changedFiles(repoRoot, options.changedSince);
+    } catch (error) {
+      if (error instanceof GitChangesError) throw new UsageError(error.message);
+      throw error;
+    }
+    const inChanged = (f: Finding) => f.ruleId === RULE_ERROR.id || changed.has(f.path);
+    findings = findings.filter(inChanged);
+    suppressed = suppressed.filter(inChanged);
+  }
+  findings = dedupeFindings(findings).sort(compareFindings);
+  suppressed.sort(compareFindings);
+
   // A file found to be binary or unreadable when read is listed as skipped, not as scanned.
   const skipped = new Set(repo.skipped.map((s) => s.path));
   const filesByKind: Record<string, number> = {};
@@ -88,8 +163,8 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     repoRoot: discovery.repoRoot,
     scanPrefix: toPosix(path.relative(discovery.repoRoot, discovery.scanRoot)),
-    findings: run.findings,
-    rules: run.rules,
+    findings,
+    rules: recount(run.rules, findings),
     stats: {
       filesByKind,
       skipped: repo.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
@@ -103,7 +178,71 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       },
     },
     complete: run.complete,
+    suppressed,
   };
+}
+
+async function configFor(options: ScanOptions, scanRoot: string, repoRoot: string): Promise<ResolvedConfig> {
+  if (options.config) return options.config;
+  const metas = allRuleMetas(registeredRules());
+  if (options.config === false) return loadConfigOrThrow({ scanRoot, repoRoot, metas, none: true });
+  return loadConfigOrThrow({ scanRoot, repoRoot, metas, configFile: options.configFile });
+}
+
+async function loadConfigOrThrow(args: { scanRoot: string; repoRoot: string; metas: RuleMeta[]; configFile?: string; none?: boolean }): Promise<ResolvedConfig> {
+  try {
+    if (args.none) return resolveConfig([], args.metas);
+    return await loadConfig(args);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The configured level of a rule for one repository-relative path: per-path overrides (last match wins), then the rules. */
+function levelFor(config: ResolvedConfig, baseRelative: string, ruleId: string, findingPath: string): RuleLevel | undefined {
+  const relative = baseRelative ? (findingPath.startsWith(baseRelative + "/") ? findingPath.slice(baseRelative.length + 1) : undefined) : findingPath;
+  if (relative) {
+    for (let i = config.overrides.length - 1; i >= 0; i--) {
+      const override = config.overrides[i]!;
+      const level = override.rules.get(ruleId);
+      if (level && override.files.some((glob) => minimatch(relative, glob, { dot: true }))) return level;
+    }
+  }
+  return config.rules.get(ruleId)?.severity;
+}
+
+/** The engine's own findings (parse errors, suppression diagnostics) follow the configuration too; crashes always show. */
+function builtinLevel(config: ResolvedConfig, baseRelative: string, finding: Finding): Finding[] {
+  if (!finding.ruleId.startsWith("readiness/") || finding.ruleId === RULE_ERROR.id) return [finding];
+  if (!config.rules.has(finding.ruleId)) return [];
+  const level = levelFor(config, baseRelative, finding.ruleId, finding.path);
+  if (level === "off") return [];
+  const meta = BUILTIN_RULES.find((m) => m.id === finding.ruleId);
+  // Only findings at the rule's default severity take the configured one (as for checklist rules).
+  return [level && meta && finding.severity === meta.severity ? { ...finding, severity: level } : finding];
+}
+
+/** Rule outcomes after the passes: counts of what is still reported; the engine's own rules always listed. */
+function recount(outcomes: readonly RuleOutcome[], findings: readonly Finding[]): RuleOutcome[] {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  const out = outcomes.map((o) => {
+    const n = counts.get(o.meta.id) ?? 0;
+    const status: RuleOutcome["status"] = o.status === "failed" || (o.meta.tags.includes("diagnostic") && o.status === "passed") ? (n > 0 ? "failed" : "passed") : o.status;
+    return { ...o, status, findings: n };
+  });
+  for (const meta of BUILTIN_RULES) {
+    if (out.some((o) => o.meta.id === meta.id)) continue;
+    const n = counts.get(meta.id) ?? 0;
+    out.push({ meta, status: n > 0 ? "failed" : "passed", findings: n });
+  }
+  return out;
+}
+
+function isInside(root: string, dir: string): boolean {
+  const relative = path.relative(root, dir);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 export const OUTPUT_FORMATS = ["terminal", "json", "sarif", "junit", "markdown", "github"] as const;
@@ -177,3 +316,106 @@ export function renderRuleList(format: "terminal" | "json"): string {
 
 /** A mistake in how the tool was called: exit code 2 with a one-line reason. */
 export class UsageError extends Error {}
+
+/** `readiness-check explain <rule-id>`: the rule's documentation page, the same text as docs/rules. */
+export function explainRule(id: string): string {
+  const metas = allRuleMetas(registeredRules());
+  const meta = metas.find((m) => m.id === id);
+  if (!meta) throw new UsageError(`unknown rule id: ${id}${didYouMean(id, metas.map((m) => m.id))} (\`readiness-check rules\` lists them)`);
+  return renderRuleDoc(meta);
+}
+
+export const STARTER_CONFIG_FILE = ".readinessrc.yaml";
+
+/**
+ * `readiness-check init`: a starter configuration that fits the repository it finds: the artifact kinds
+ * present, the rules that apply (at their default severity, with today's finding counts) and those that
+ * do not. Refuses when the folder already has a configuration, unless `force`.
+ */
+export async function starterConfig(target: string, force = false): Promise<{ file: string; text: string; findings: number }> {
+  const scanRoot = realpathSync(target);
+  const existing = existingConfig(scanRoot);
+  if (existing && !force) throw new UsageError(`${existing} already configures readiness-check here; pass --force to write ${STARTER_CONFIG_FILE} anyway`);
+  const rules = registeredRules();
+  const result = await scan({ path: scanRoot, config: false, only: rules.map((r) => r.meta.id) });
+  const recommended = resolveConfig([], allRuleMetas(rules)).rules;
+  const applies = result.rules.filter((r) => !r.meta.tags.includes("diagnostic") && r.status !== "not-applicable");
+  const notApplicable = result.rules.filter((r) => r.status === "not-applicable").map((r) => r.meta.id);
+  const kinds = Object.entries(result.stats.filesByKind).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${n} ${k}`);
+  const width = Math.max(0, ...applies.map((r) => r.meta.id.length));
+  const lines = [
+    `# yaml-language-server: $schema=${CONFIG_SCHEMA_ID}`,
+    "# readiness-check configuration, written by `readiness-check init` for this repository.",
+    `# Found: ${kinds.join(", ") || "no files the rules read"}.`,
+    "# Levels: off, error, warning, note; or [level, { options }]. `readiness-check explain <rule>` documents each rule.",
+    "extends: recommended",
+    "",
+  ];
+  if (applies.length > 0) {
+    lines.push("rules:", "  # Rules that apply to this repository, at their default level:");
+    for (const r of applies) {
+      const level = recommended.get(r.meta.id)?.severity ?? "off";
+      const now = r.findings > 0 ? `  # ${r.findings} finding${r.findings === 1 ? "" : "s"} today` : "";
+      lines.push(`  ${r.meta.id}:${" ".repeat(width - r.meta.id.length)} ${now ? level.padEnd(7) : level}${now}`);
+    }
+  } else {
+    lines.push("rules: {}");
+  }
+  if (notApplicable.length > 0) {
+    lines.push("  # Not applicable here (nothing for them to check yet), on by default:");
+    for (const id of notApplicable) lines.push(`  #   ${id}`);
+  }
+  lines.push(
+    "",
+    "# Paths not to scan, in .gitignore syntax, relative to this file (in addition to .gitignore):",
+    "ignore: []",
+    "",
+    "# Per-path levels (like ESLint `files` blocks); the last matching block wins:",
+    "# overrides:",
+    "#   - files: [\"deploy/dev/**\"]",
+    "#     rules:",
+    `#       ${applies[0]?.meta.id ?? "k8s/resources-set"}: off`,
+  );
+  const findings = result.findings.filter((f) => !f.ruleId.startsWith("readiness/")).length;
+  return { file: path.join(scanRoot, STARTER_CONFIG_FILE), text: lines.join("\n") + "\n", findings };
+}
+
+function existingConfig(dir: string): string | undefined {
+  for (const place of SEARCH_PLACES) {
+    const file = path.join(dir, place);
+    if (!existsSync(file)) continue;
+    if (place !== "package.json") return place;
+    try {
+      if ((JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)[MODULE_NAME] !== undefined) return `package.json ("${MODULE_NAME}" key)`;
+    } catch {
+      // A broken package.json configures nothing.
+    }
+  }
+  return undefined;
+}
+
+export { DEFAULT_BASELINE_FILE };
+
+/** Reads a baseline file for `--baseline`: a missing or malformed file is a usage error (exit 2). */
+export function readBaselineFile(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === "ENOENT" ? `baseline file not found: ${file} (create it with --update-baseline)` : `cannot read baseline ${file}: ${code ?? "error"}`);
+  }
+  const parsed = parseBaseline(text);
+  if (typeof parsed === "string") throw new UsageError(`baseline ${file}: ${parsed}`);
+  return parsed;
+}
+
+/**
+ * The baseline text for `--update-baseline`. With an existing baseline it only shrinks (fixed findings
+ * leave it; new ones are refused and listed) unless `force`; without one it records every finding.
+ */
+export function updateBaseline(result: RunResult, previous: Baseline | undefined, force: boolean) {
+  const { baseline, refused } = updatedBaseline(result.findings, { name: result.tool.name, version: result.tool.version }, previous, force);
+  const entries = Object.values(baseline.findings).reduce((sum, byRule) => sum + Object.values(byRule).reduce((a, b) => a + b, 0), 0);
+  return { text: renderBaseline(baseline), refused, findings: entries, files: Object.keys(baseline.findings).length };
+}

@@ -57,6 +57,8 @@ const ALLOWED: Record<string, (layer: string) => boolean> = {
   "src/engine": (l) => ["model", "rule-kit", "engine"].includes(l),
   "src/reporters": (l) => ["model", "reporters", "chalk"].includes(l),
   "src/cli": (l) => ["api", "cli", "node"].includes(l),
+  // Configuration loading: the file search and code loading (cosmiconfig, jiti); resolution is pure.
+  "src/config": (l) => ["model", "config", "engine", "node", "cosmiconfig", "jiti"].includes(l),
 };
 
 describe("import boundaries", () => {

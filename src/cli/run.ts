@@ -3,15 +3,20 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   OUTPUT_FORMATS,
+  DEFAULT_BASELINE_FILE,
   type OutputFormat,
   type Severity,
   UsageError,
   exitCodeFor,
+  explainRule,
+  readBaselineFile,
   render,
   renderRuleList,
   renderTiming,
   scan,
+  starterConfig,
   toolVersion,
+  updateBaseline,
 } from "../api.js";
 
 export interface CliIo {
@@ -22,6 +27,8 @@ export interface CliIo {
 
 const USAGE = `Usage: readiness-check [path] [options]
        readiness-check rules [--format terminal|json]
+       readiness-check explain <rule-id>
+       readiness-check init [path] [--force]
 
 Scans a service repository and reports what is not ready for production.
 
@@ -37,6 +44,15 @@ Options:
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
       --timing                         print where the time went (slowest loaders and rules, peak memory) to stderr
+  -c, --config <file>                  configuration file (default: the nearest readiness.config.*,
+                                       .readinessrc* or package.json "readiness" key, from the scanned
+                                       folder up to the repository root)
+      --baseline[=<file>]              fail only on findings not in the baseline (default file:
+                                       ${DEFAULT_BASELINE_FILE} in the scanned folder)
+      --update-baseline                write the baseline from this scan; an existing one only shrinks
+      --force                          with --update-baseline: also accept new findings; with init: overwrite
+      --changed-since <git-ref>        report only findings in files changed since the merge base with
+                                       <git-ref>, and untracked files
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
   -h, --help                           print this help
@@ -64,7 +80,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: withBaselineValue(argv),
       allowPositionals: true,
       allowNegative: true,
       options: {
@@ -78,6 +94,11 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         "json-output": { type: "string" },
         "junit-output": { type: "string" },
         "markdown-output": { type: "string" },
+        config: { type: "string", short: "c" },
+        baseline: { type: "string" },
+        "update-baseline": { type: "boolean" },
+        force: { type: "boolean" },
+        "changed-since": { type: "string" },
         color: { type: "boolean" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -105,11 +126,25 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
     if (format !== "terminal" && format !== "json") throw new UsageError(`\`rules\` prints terminal or json, not ${format}`);
     return emit(renderRuleList(format), values.output, io);
   }
+  if (positionals[0] === "explain") {
+    if (positionals.length !== 2) throw new UsageError("usage: readiness-check explain <rule-id>");
+    return emit(explainRule(positionals[1]!), values.output, io);
+  }
+  if (positionals[0] === "init") {
+    if (positionals.length > 2) throw new UsageError(`unexpected argument: ${positionals[2]}`);
+    const starter = await starterConfig(folder(positionals[1] ?? "."), values.force);
+    writeOrFail(starter.file, starter.text);
+    io.stderr.write(`readiness-check: wrote ${starter.file}` + (starter.findings > 0 ? `; ${starter.findings} findings today: fix them, suppress them with a reason, or record them with --update-baseline\n` : "\n"));
+    return 0;
+  }
   if (positionals.length > 1) throw new UsageError(`scan one path at a time (got ${positionals.length})`);
 
-  const target = positionals[0] ?? ".";
-  if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
-  if (!statSync(target).isDirectory()) throw new UsageError(`not a folder: ${target}`);
+  const target = folder(positionals[0] ?? ".");
+  if (values["update-baseline"] && values["changed-since"] !== undefined) {
+    throw new UsageError("--update-baseline records the whole repository: it cannot be combined with --changed-since");
+  }
+  if (values.force && !values["update-baseline"]) throw new UsageError("--force goes with --update-baseline or init");
+  const baselineFile = values.baseline === undefined ? undefined : values.baseline || path.join(target, DEFAULT_BASELINE_FILE);
 
   // `--rule a --rule b` and `--rule a,b` both work.
   const only = values.rule?.flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
@@ -118,7 +153,26 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   const wantsSarif = format === "sarif" || extras.some((e) => e.format === "sarif");
   if (values["sarif-category"] !== undefined && !wantsSarif) throw new UsageError("--sarif-category applies to SARIF output only");
 
-  const result = await scan({ path: target, only });
+  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"] };
+
+  if (values["update-baseline"]) {
+    const file = baselineFile ?? path.join(target, DEFAULT_BASELINE_FILE);
+    const previous = existsSync(file) ? readBaselineFile(file) : undefined;
+    const result = await scan(common);
+    const update = updateBaseline(result, previous, Boolean(values.force));
+    writeOrFail(file, update.text);
+    io.stderr.write(`readiness-check: wrote ${file}: ${update.findings} findings in ${update.files} files\n`);
+    if (update.refused.length === 0) return result.complete ? 0 : 2;
+    const shown = update.refused.slice(0, 10).map((r) => `${r.path || "(repository)"} ${r.ruleId} (${r.count}, baseline ${r.allowed})`);
+    io.stderr.write(
+      `readiness-check: not added, new since the baseline (fix them, or pass --force to accept them): ${shown.join("; ")}` +
+        (update.refused.length > shown.length ? `; and ${update.refused.length - shown.length} more` : "") + "\n",
+    );
+    return 1;
+  }
+
+  const baseline = baselineFile ? { file: baselineFile, baseline: readBaselineFile(baselineFile) } : undefined;
+  const result = await scan({ ...common, baseline });
   const options = { color, failOn: failOn as Severity | "never", sarifCategory: values["sarif-category"] };
   for (const extra of extras) {
     emit(render(result, extra.format, { ...options, color: false }), extra.file, io);
@@ -128,6 +182,48 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
   if (values.timing) io.stderr.write(renderTiming(result));
   return exitCodeFor(result, failOn as Severity | "never");
+}
+
+function folder(target: string): string {
+  if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
+  if (!statSync(target).isDirectory()) throw new UsageError(`not a folder: ${target}`);
+  return target;
+}
+
+/**
+ * `--baseline` takes an optional value: `--baseline=FILE`, or `--baseline FILE` when FILE ends in
+ * .json; a bare `--baseline` means the default file (parseArgs needs a value, so it gets "").
+ */
+function withBaselineValue(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg !== "--baseline") {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && next.endsWith(".json") && !next.startsWith("-")) {
+      out.push(`--baseline=${next}`);
+      i++;
+    } else {
+      out.push("--baseline=");
+    }
+  }
+  return out;
+}
+
+function writeOrFail(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** parseArgs' own messages carry advice about `--` that does not apply here: keep the first clause. */

@@ -35,4 +35,47 @@ export const RULE_ERROR = builtin({
   tags: ["diagnostic"],
 });
 
-export const BUILTIN_RULES: readonly RuleMeta[] = [PARSE_ERROR, NOT_RENDERED, RULE_ERROR];
+export const UNUSED_SUPPRESSION = builtin({
+  id: "readiness/unused-suppression",
+  title: "Suppression that suppresses nothing",
+  severity: "warning",
+  rationale:
+    "A disable comment or ignore annotation left behind after its problem was fixed hides the next real problem of that rule on that line or in that file.",
+  remediation: "Delete the suppression, or correct the rule id it names.",
+  docs: [
+    "Reported for an inline comment (`readiness-check-disable-next-line`, `readiness-check-disable-file`) or a",
+    "Kubernetes annotation (`readiness-check.io/ignore`) that named a rule which ran and reported nothing there.",
+    "A suppression of a rule that did not run (filtered with `--rule`, turned off in the configuration, or not",
+    "applicable) is not reported: nothing is known about it.",
+  ].join("\n"),
+  tags: ["diagnostic"],
+});
+
+export const INVALID_SUPPRESSION = builtin({
+  id: "readiness/invalid-suppression",
+  title: "Suppression without a reason or with an unknown rule",
+  severity: "warning",
+  rationale:
+    "A suppression must say why the finding does not apply (`-- reason`), so a reviewer and an auditor can judge it; one without a reason, or naming no known rule, suppresses nothing.",
+  remediation: "Write the suppression as `readiness-check-disable-next-line <rule-id> -- <reason>`.",
+  docs: [
+    "```dockerfile",
+    "# readiness-check-disable-next-line docker/base-image-pinned            <- reported: no reason, suppresses nothing",
+    "# readiness-check-disable-next-line docker/base-image-pinned -- built from our own golden image, pinned by digest in CI",
+    "FROM golang:latest",
+    "```",
+  ].join("\n"),
+  tags: ["diagnostic"],
+});
+
+export const BASELINE_STALE = builtin({
+  id: "readiness/baseline-stale",
+  title: "Baseline allows more findings than remain",
+  severity: "note",
+  rationale:
+    "A baseline entry for findings that were fixed would let the same number of new findings of that rule in that file pass unnoticed.",
+  remediation: "Run with `--update-baseline` to shrink the baseline file, and commit it.",
+  tags: ["diagnostic"],
+});
+
+export const BUILTIN_RULES: readonly RuleMeta[] = [PARSE_ERROR, NOT_RENDERED, RULE_ERROR, UNUSED_SUPPRESSION, INVALID_SUPPRESSION, BASELINE_STALE];

@@ -41,6 +41,11 @@ interface ActiveRule {
 export interface RuleSettings {
   /** Option values by rule id; undeclared options never get here. */
   options?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /**
+   * The configured level of a rule for one path (severity overrides, per-path `off`); undefined keeps
+   * the rule's default. A severity the rule set on the finding itself ("cannot verify" notes) is kept.
+   */
+  levelFor?(ruleId: string, path: string): Severity | "off" | undefined;
 }
 
 export async function runRules(loaded: LoadedRepository, rules: readonly Rule[], settings: RuleSettings = {}): Promise<EngineRun> {
@@ -85,8 +90,10 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
     const context: RuleContext = {
       repo: loaded.repo,
       report: (descriptor) => {
+        const level = settings.levelFor?.(rule.meta.id, descriptor.path);
+        if (level === "off") return;
         for (const secret of descriptor.secrets ?? []) secrets.add(secret);
-        entry.findings.push(toFinding(rule.meta, descriptor));
+        entry.findings.push(toFinding(rule.meta, level ? { ...descriptor, severity: descriptor.severity ?? level } : descriptor));
       },
       notApplicable: () => {
         entry.nothingToCheck = true;

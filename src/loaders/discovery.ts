@@ -56,7 +56,12 @@ export function toPosix(relative: string): string {
 /** Walks the scanned folder, honouring every .gitignore from the repository root down. */
 export async function discover(
   scanRootInput: string,
-  options: { repoRoot?: string; maxFileBytes?: number } = {},
+  options: {
+    repoRoot?: string;
+    maxFileBytes?: number;
+    /** Extra ignore patterns (.gitignore syntax) from the configuration, relative to `base` (repository-relative folder). */
+    ignore?: { base: string; patterns: readonly string[] };
+  } = {},
 ): Promise<Discovery> {
   const scanRoot = realpathSync(scanRootInput);
   const repoRoot = options.repoRoot ? realpathSync(options.repoRoot) : findRepoRoot(scanRoot);
@@ -88,6 +93,15 @@ export async function discover(
     return false;
   };
 
+  // Configured ignores skip files like .gitignore does, but do not make them "not committed" (isIgnored).
+  const configured = options.ignore && options.ignore.patterns.length > 0 ? { base: options.ignore.base, ig: ignore().add([...options.ignore.patterns]) } : undefined;
+  const configIgnored = (relative: string, isDir = false): boolean => {
+    if (!configured) return false;
+    const { base, ig } = configured;
+    if (base && !(relative === base || relative.startsWith(base + "/"))) return false;
+    const inner = base ? relative.slice(base.length + 1) : relative;
+    return inner !== "" && ig.ignores(isDir ? inner + "/" : inner);
+  };
   // .gitignore files between the repository root and the scanned folder also apply.
   const scanRelative = toPosix(path.relative(repoRoot, scanRoot));
   const ancestors = scanRelative ? scanRelative.split("/") : [];
@@ -106,12 +120,12 @@ export async function discover(
     for (const entry of entries) {
       const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || isIgnored(relative, true)) continue;
+        if (SKIPPED_DIRS.has(entry.name) || isIgnored(relative, true) || configIgnored(relative, true)) continue;
         await walk(relative);
       } else if (entry.isFile()) {
-        if (isIgnored(relative)) continue;
+        if (isIgnored(relative) || configIgnored(relative)) continue;
         const kind = classify(entry.name);
-        if (kind === "other") continue;
+        if (kind === "other" || TOOL_FILES.has(entry.name)) continue;
         let stat: import("node:fs").Stats;
         try {
           stat = await fs.stat(path.join(repoRoot, relative));
@@ -132,6 +146,19 @@ export async function discover(
   await walk(scanRelative);
   return { repoRoot, scanRoot, files, skipped, isIgnored: (p) => isIgnored(p) };
 }
+
+/** readiness-check's own configuration and baseline: settings for this tool, not artifacts of the service. */
+const TOOL_FILES = new Set([
+  ".readinessrc",
+  ".readinessrc.json",
+  ".readinessrc.yaml",
+  ".readinessrc.yml",
+  "readiness.config.js",
+  "readiness.config.mjs",
+  "readiness.config.cjs",
+  "readiness.config.ts",
+  "readiness-baseline.json",
+]);
 
 const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "go.sum", "go.work.sum"]);
 const MANIFESTS = new Set(["package.json", "go.mod", "go.work"]);

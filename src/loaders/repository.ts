@@ -25,6 +25,8 @@ import { loadManifests } from "./manifests.js";
 import { loadProto } from "./proto.js";
 import { parseTsFile } from "./typescript.js";
 import { loadYamlFile } from "./yaml-documents.js";
+import { commentSyntax, extractComments } from "./comments.js";
+import type { SourceComment } from "../model/artifacts.js";
 
 /** Disk access for loaders that need more than one file's text. */
 export interface RepoReader {
@@ -169,6 +171,36 @@ export class LazyRepository implements Repository {
       if (!parsed) continue;
       this.addDiagnostics(parsed.diagnostics);
       visit(parsed.file as TsFile<never, never>);
+    }
+  }
+
+  /** The comments of one file, for inline suppressions: read and extracted on first request, then cached. */
+  comments(relativePath: string): SourceComment[] {
+    return this.once(`comments:${relativePath}`, () => {
+      if (commentSyntax(relativePath) === "none") return [];
+      const text = this.readText(relativePath);
+      if (text === undefined) return [];
+      // A file that cannot be tokenised has no usable suppressions; its parse error is reported elsewhere.
+      return this.guardQuiet(() => extractComments(relativePath, text)) ?? [];
+    });
+  }
+
+  /** Discovered files whose text contains `needle` (files that may hold suppressions), without parsing them. */
+  pathsContaining(needle: string): string[] {
+    const out: string[] = [];
+    for (const file of this.discovery.files) {
+      if (file.kind === "lockfile" || commentSyntax(file.path) === "none") continue;
+      const text = this.readText(file.path);
+      if (text?.includes(needle)) out.push(file.path);
+    }
+    return out;
+  }
+
+  private guardQuiet<T>(run: () => T): T | undefined {
+    try {
+      return run();
+    } catch {
+      return undefined;
     }
   }
 

@@ -339,3 +339,16 @@ export interface TsFile<Ast = unknown, Node = unknown> extends SourceFileBase<No
   language: "typescript" | "javascript";
   ast: Ast;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comments (for inline suppressions; extracted lazily, only for files that need them)
+
+export interface SourceComment {
+  /** The comment's text without its markers (`#`, `//`, `/*` and `*\/`). */
+  text: string;
+  /** 1-based line and column where the comment starts. */
+  line: number;
+  column: number;
+  /** Line where the comment ends (a block comment may span lines). */
+  endLine: number;
+}

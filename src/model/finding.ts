@@ -75,6 +75,22 @@ export interface RunResult {
   stats: RunStats;
   /** False when a rule or loader crashed: the result is incomplete. */
   complete: boolean;
+  /** Findings held back by an inline suppression, an annotation or the baseline: counted, never failures. */
+  suppressed?: SuppressedFinding[];
+}
+
+export type SuppressionKind = "next-line" | "file" | "annotation" | "baseline";
+
+/** A finding that was found but not reported as a failure, with what held it back and why. */
+export interface SuppressedFinding extends Finding {
+  suppression: {
+    kind: SuppressionKind;
+    /** The reason written in the suppression (for the baseline: the baseline file). */
+    reason: string;
+    /** Where the suppression is written (absent for the baseline). */
+    path?: string;
+    line?: number;
+  };
 }
 
 /** A problem found while loading a file (not by a rule): it becomes a finding of a built-in rule. */

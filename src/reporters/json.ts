@@ -26,6 +26,7 @@ export function renderJson(result: RunResult): string {
       rulesFailed: checklist.filter((r) => r.status === "failed").length,
       rulesNotApplicable: checklist.filter((r) => r.status === "not-applicable").length,
       rulesErrored: checklist.filter((r) => r.status === "errored").length,
+      suppressed: (result.suppressed ?? []).length,
     },
     score: readinessScore(result),
     rules: result.rules.map((r) => ({
@@ -54,6 +55,16 @@ export function renderJson(result: RunResult): string {
         column: r.range.start.column,
         message: r.message,
       })),
+    })),
+    // Held back by an inline suppression, an annotation or the baseline: never failures, listed with the reason.
+    suppressed: (result.suppressed ?? []).map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      path: f.path,
+      line: f.range.start.line,
+      column: f.range.start.column,
+      suppression: f.suppression,
     })),
     files: { byKind: sortKeys(result.stats.filesByKind), skipped: result.stats.skipped },
   };

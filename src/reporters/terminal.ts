@@ -7,6 +7,9 @@ export interface TerminalOptions {
   color: boolean;
 }
 
+/** The engine's findings about suppressions and the baseline (src/engine/builtin-rules.ts). */
+const BOOKKEEPING = new Set(["readiness/invalid-suppression", "readiness/unused-suppression", "readiness/baseline-stale"]);
+
 const SEVERITY_LABEL: Record<Severity, string> = { error: "error", warning: "warning", note: "note" };
 
 /** The human report: findings grouped by checklist section, each with location, why and fix; then a summary. */
@@ -18,8 +21,12 @@ export function renderTerminal(result: RunResult, options: TerminalOptions): str
 
   const diagnosticIds = new Set(result.rules.filter((r) => r.meta.tags.includes("diagnostic")).map((r) => r.meta.id));
   const groups: { title: string; findings: Finding[] }[] = [];
-  const diagnostics = result.findings.filter((f) => diagnosticIds.has(f.ruleId));
+  // Suppression and baseline bookkeeping is not a file that could not be checked: it gets its own group.
+  const bookkeeping = (f: Finding) => BOOKKEEPING.has(f.ruleId);
+  const diagnostics = result.findings.filter((f) => diagnosticIds.has(f.ruleId) && !bookkeeping(f));
   if (diagnostics.length > 0) groups.push({ title: "Could not check", findings: diagnostics });
+  const suppressions = result.findings.filter(bookkeeping);
+  if (suppressions.length > 0) groups.push({ title: "Suppressions and baseline", findings: suppressions });
   for (const section of SECTIONS) {
     const findings = result.findings.filter((f) => f.section === section && !diagnosticIds.has(f.ruleId));
     if (findings.length > 0) groups.push({ title: SECTION_TITLES[section], findings });
@@ -73,6 +80,15 @@ function renderSummary(result: RunResult, c: ChalkInstance): string[] {
   lines.push(
     `  Findings: ${c.red(plural(count("error"), "error"))}, ${c.yellow(plural(count("warning"), "warning"))}, ${c.blue(plural(count("note"), "note"))}`,
   );
+  const suppressed = result.suppressed ?? [];
+  if (suppressed.length > 0) {
+    const byKind = new Map<string, number>();
+    for (const f of suppressed) {
+      const kind = f.suppression.kind === "baseline" ? "baseline" : f.suppression.kind === "annotation" ? "annotation" : "inline";
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    lines.push(`  Suppressed: ${suppressed.length} (${[...byKind].map(([k, n]) => `${n} ${k}`).join(", ")}; listed with reasons in --format json)`);
+  }
   // A rule with notes only ("cannot verify", advice) passes: the same rule the score uses.
   const failing = new Set(result.findings.filter((f) => f.severity !== "note").map((f) => f.ruleId));
   lines.push(`  Rules:    ${sectionLine(checklist, failing).replace(" n/a", " not applicable")}${errored.length ? `, ${c.red(`${errored.length} crashed`)}` : ""}`);
