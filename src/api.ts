@@ -26,6 +26,8 @@ export interface ScanOptions {
   only?: readonly string[];
   /** Rule options by rule id (from the configuration file once there is one). */
   ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Git ref the protos are compared with for breaking changes (default: latest release tag, else merge base). */
+  baseRef?: string;
 }
 
 export function toolVersion(): string {
@@ -60,7 +62,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
     rules = rules.filter((r) => options.only!.includes(r.meta.id));
   }
   const discovery = await discover(options.path, { repoRoot: options.repoRoot });
-  const repo = new LazyRepository(discovery);
+  const repo = new LazyRepository(discovery, { baseRef: options.baseRef });
   const run = await runRules(
     {
       repo,

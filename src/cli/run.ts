@@ -29,6 +29,8 @@ Options:
       --fail-on <error|warning|note|never>
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
+      --base-ref <git ref>             compare protos with this revision for breaking changes
+                                       (default: latest release tag, else merge base with the default branch)
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
   -h, --help                           print this help
@@ -63,6 +65,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         output: { type: "string", short: "o" },
         "fail-on": { type: "string" },
         rule: { type: "string", multiple: true },
+        "base-ref": { type: "string" },
         color: { type: "boolean" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -98,7 +101,9 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
 
   // `--rule a --rule b` and `--rule a,b` both work.
   const only = values.rule?.flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
-  const result = await scan({ path: target, only });
+  const baseRef = values["base-ref"];
+  if (baseRef !== undefined && (!baseRef.trim() || baseRef.startsWith("-"))) throw new UsageError(`--base-ref needs a git ref (got "${baseRef}")`);
+  const result = await scan({ path: target, only, baseRef });
   emit(render(result, format, { color }), values.output, io);
   if (values.output) io.stderr.write(`readiness-check: wrote ${format} report to ${values.output}\n`);
   return exitCodeFor(result, failOn as Severity | "never");
