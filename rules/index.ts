@@ -8,6 +8,7 @@ import dockerNonRootUser from "./docker/non-root-user.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
+import protoBreakingChange from "./proto/breaking-change.js";
 import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
@@ -21,6 +22,7 @@ export const allRules: readonly Rule[] = [
   dockerNonRootUser,
   secretsHardcodedSecret,
   protoFileOptions,
+  protoBreakingChange,
   tsNoConsole,
   goNoFmtPrint,
   dbPoolLifetimeSet,
