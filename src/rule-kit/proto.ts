@@ -1,5 +1,7 @@
 import type { ProtoEnum, ProtoFile, ProtoMessage } from "../model/artifacts.js";
 import type { Range } from "../model/location.js";
+import type { Repository } from "../model/repository.js";
+import { scanRelative } from "./paths.js";
 
 /** Every message of a file, nested ones included, depth-first in declaration order. */
 export function allMessages(file: Pick<ProtoFile, "messages">): ProtoMessage[] {
@@ -36,4 +38,51 @@ export function simpleTypeName(type: string): string {
 /** The folder of a repository-relative path ("" at the root). */
 export function folderOf(path: string): string {
   return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+}
+
+/**
+ * Protos the repository owns: not test inputs (`testdata/`, `fixtures/`) and not copies of other projects'
+ * protos (`third_party/`, where googleapis and validate protos are usually vendored).
+ */
+export function isOwnProto(repo: Pick<Repository, "scanPrefix">, path: string): boolean {
+  return !/(^|\/)(testdata|fixtures|__fixtures__|third_party|third-party)\//.test(scanRelative(repo, path));
+}
+
+/** buf's PascalCase: an upper-case letter, then letters and digits (acronyms such as `HTTPServer` allowed). */
+export function isPascalCase(name: string): boolean {
+  return /^[A-Z][A-Za-z0-9]*$/.test(name);
+}
+
+/** lower_snake_case: lower-case words of letters and digits joined by single underscores. */
+export function isLowerSnakeCase(name: string): boolean {
+  return /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/.test(name);
+}
+
+/** UPPER_SNAKE_CASE: upper-case words of letters and digits joined by single underscores. */
+export function isUpperSnakeCase(name: string): boolean {
+  return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(name);
+}
+
+/** `HTTPCode` -> `HTTP_CODE`, `order_line` -> `ORDER_LINE`, `Http2Code` -> `HTTP2_CODE` (as buf derives enum prefixes). */
+export function toUpperSnakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .replace(/_+/g, "_")
+    .replace(/^_|_$/g, "")
+    .toUpperCase();
+}
+
+/** `getOrder` -> `GetOrder`, `order_line` -> `OrderLine`. */
+export function toPascalCase(name: string): string {
+  return name
+    .split(/_+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+}
+
+/** `addressLine2` -> `address_line2`, `HTTP` -> `http`, `_x` -> `x`. */
+export function toLowerSnakeCase(name: string): string {
+  return toUpperSnakeCase(name).toLowerCase();
 }

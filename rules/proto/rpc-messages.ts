@@ -1,0 +1,95 @@
+import { defineRule } from "../../src/rule-kit/define-rule.js";
+import { isOwnProto, simpleTypeName } from "../../src/rule-kit/proto.js";
+
+export default defineRule({
+  meta: {
+    id: "proto/rpc-messages",
+    section: "architecture",
+    title: "Each RPC has its own request and response messages",
+    severity: "warning",
+    rationale:
+      "An RPC whose request or response is shared with another RPC, or is google.protobuf.Empty, cannot gain a field without " +
+      "changing the other RPC's contract too (or at all, for Empty): the API cannot evolve compatibly.",
+    remediation: "Give every RPC a request `<Rpc>Request` and a response `<Rpc>Response` used by that RPC only, even when they are empty today.",
+    docs: `For every RPC, checks that
+
+- the request is named \`<Rpc>Request\` or \`<Service><Rpc>Request\` and the response \`<Rpc>Response\` or
+  \`<Service><Rpc>Response\` (buf: RPC_REQUEST_STANDARD_NAME, RPC_RESPONSE_STANDARD_NAME);
+- no message is the request or response of more than one RPC, in any service of the repository (buf:
+  RPC_REQUEST_RESPONSE_UNIQUE);
+- neither is \`google.protobuf.Empty\` (buf reports it through the same rules, since its
+  \`allow_google_protobuf_empty_*\` options default to false).
+
+All problems of one RPC are reported together, at the RPC's name.
+
+Bad (go-zero's default template):
+
+\`\`\`protobuf
+service PatientService {
+  rpc GetPatientInfo(GetPatientInfoRequest) returns (PatientInfoResponse);   // response not named after the RPC
+  rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);           // cannot ever take a parameter
+  rpc UpdatePatient(PatientInfo) returns (PatientInfo);                      // shared entity type
+}
+\`\`\`
+
+Good:
+
+\`\`\`protobuf
+service PatientService {
+  rpc GetPatientInfo(GetPatientInfoRequest) returns (GetPatientInfoResponse);
+  rpc Ping(PingRequest) returns (PingResponse);
+  rpc UpdatePatient(UpdatePatientRequest) returns (UpdatePatientResponse);
+}
+message UpdatePatientResponse { PatientInfo patient = 1; }
+\`\`\`
+
+Deliberately not reported: the standard gRPC health and reflection services (\`grpc.health.v1\`,
+\`grpc.reflection.*\`), whose contracts are fixed upstream; protos under \`testdata/\`, \`fixtures/\` and
+\`third_party/\`. Message names are compared without their package (\`shop.v1.GetOrderRequest\` is \`GetOrderRequest\`).`,
+    inputs: ["proto"],
+    tags: ["proto", "grpc", "api", "compatibility"],
+    precision: "very-high",
+  },
+  check({ repo, report }) {
+    const own = repo.protos.filter((f) => isOwnProto(repo, f.path) && !/^grpc\.(health|reflection)\b/.test(f.package?.value ?? ""));
+    // How many RPCs use each message (by qualified name when written so, else by its name in the file's package).
+    const uses = new Map<string, number>();
+    const keyOf = (type: string, pkg: string) => {
+      const bare = type.replace(/^\./, "");
+      return bare.includes(".") ? bare : pkg ? `${pkg}.${bare}` : bare;
+    };
+    for (const file of own) {
+      for (const service of file.services) {
+        for (const method of service.methods) {
+          const pkg = file.package?.value ?? "";
+          for (const key of new Set([keyOf(method.requestType, pkg), keyOf(method.responseType, pkg)])) uses.set(key, (uses.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    for (const file of own) {
+      const pkg = file.package?.value ?? "";
+      for (const service of file.services) {
+        for (const method of service.methods) {
+          const problems: string[] = [];
+          for (const [role, type, suffix] of [
+            ["request", method.requestType, "Request"],
+            ["response", method.responseType, "Response"],
+          ] as const) {
+            const name = simpleTypeName(type);
+            const standard = [`${method.name}${suffix}`, `${service.name}${method.name}${suffix}`];
+            if (/^\.?google\.protobuf\.Empty$/.test(type)) problems.push(`its ${role} is google.protobuf.Empty, which can never gain a field`);
+            else if (!standard.includes(name)) problems.push(`its ${role} ${name} is not named ${standard[0]}`);
+            if ((uses.get(keyOf(type, pkg)) ?? 0) > 1) problems.push(`${name} is also the request or response of another RPC`);
+          }
+          if (problems.length === 0) continue;
+          report({
+            path: file.path,
+            range: method.range,
+            message: `RPC ${service.name}.${method.name}: ${[...new Set(problems)].join("; ")}. Shared or generic messages tie RPCs together, so one cannot gain a field without changing the other's contract.`,
+            fix: `Declare \`message ${method.name}Request\` and \`message ${method.name}Response\` for this RPC alone (wrap shared entities in a field).`,
+          });
+        }
+      }
+    }
+  },
+});
