@@ -42,8 +42,7 @@ import "google/protobuf/timestamp.proto";
 import "shop/common/v1/money.proto";   // proto/shop/common/v1/money.proto is committed
 \`\`\`
 
-Deliberately not reported: unused imports (buf's IMPORT_USED needs type resolution; not done here); protos under
-\`testdata/\`, \`fixtures/\` and \`third_party/\`.`,
+Deliberately not reported: unused imports (buf's IMPORT_USED needs type resolution; not done here); protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copies of upstream protos (packages \`google.*\`, \`grpc.*\`, \`envoy.*\`, \`validate\`, \`buf.validate\`).`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "build"],
     precision: "high",
@@ -52,7 +51,7 @@ Deliberately not reported: unused imports (buf's IMPORT_USED needs type resoluti
     const protoPaths = repo.files.filter((f) => f.kind === "proto").map((f) => f.path);
     const resolves = (target: string) => protoPaths.some((p) => p === target || p.endsWith(`/${target}`));
     for (const file of repo.protos) {
-      if (!isOwnProto(repo, file.path)) continue;
+      if (!isOwnProto(repo, file)) continue;
       for (const imported of file.imports) {
         const target = imported.value.replace(/^\.\//, "");
         if (BUILT_IN.test(target) || resolves(target)) continue;

@@ -61,7 +61,7 @@ enum Gender { GENDER_UNSPECIFIED = 0; GENDER_MALE = 1; GENDER_FEMALE = 2; }
 \`\`\`
 
 Deliberately not reported: oneof names (buf's ONEOF_LOWER_SNAKE_CASE; the model keeps no oneof positions yet);
-protos under \`testdata/\`, \`fixtures/\` and \`third_party/\` (copies of other projects' protos); files that do not
+protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copies of upstream protos (packages \`google.*\`, \`grpc.*\`, \`envoy.*\`, \`validate\`, \`buf.validate\`); files that do not
 parse (reported as parse errors). Each name is reported once, with the first problem found.`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "api", "style"],
@@ -75,7 +75,7 @@ parse (reported as parse errors). Each name is reported once, with the first pro
     const serviceSuffix = options.serviceSuffix as string;
     const zeroSuffix = options.zeroValueSuffix as string;
     for (const file of repo.protos) {
-      if (!isOwnProto(repo, file.path)) continue;
+      if (!isOwnProto(repo, file)) continue;
       const path = file.path;
       const baseName = path.slice(path.lastIndexOf("/") + 1).replace(/\.proto$/i, "");
       if (!isLowerSnakeCase(baseName)) {

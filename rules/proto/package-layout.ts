@@ -47,14 +47,13 @@ Good:
 package looklook.usercenter.v1;
 \`\`\`
 
-Deliberately not reported: files without a package (see proto/file-options); protos under \`testdata/\`,
-\`fixtures/\` and \`third_party/\`.`,
+Deliberately not reported: files without a package (see proto/file-options); protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copies of upstream protos (packages \`google.*\`, \`grpc.*\`, \`envoy.*\`, \`validate\`, \`buf.validate\`).`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "api"],
     precision: "high",
   },
   check({ repo, report }) {
-    const files = repo.protos.filter((f) => f.package && isOwnProto(repo, f.path));
+    const files = repo.protos.filter((f) => f.package && isOwnProto(repo, f));
     const packagesByFolder = groupBy(files, (f) => folderOf(f.path), (f) => f.package!.value);
     const foldersByPackage = groupBy(files, (f) => f.package!.value, (f) => folderOf(f.path));
 

@@ -43,7 +43,7 @@ option go_package = "example.com/gen/visit/v1;visitv1";     // a second Go packa
 empty value). A missing \`go_package\` is reported by [proto/file-options](file-options.md) where Go needs it,
 so it is not reported twice; other languages' options are often set only where that language is generated.
 
-Deliberately not reported: protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`.`,
+Deliberately not reported: protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copies of upstream protos (packages \`google.*\`, \`grpc.*\`, \`envoy.*\`, \`validate\`, \`buf.validate\`).`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "codegen"],
     precision: "very-high",
@@ -51,7 +51,7 @@ Deliberately not reported: protos under \`testdata/\`, \`fixtures/\` and \`third
   check({ repo, report }) {
     const byPackage = new Map<string, ProtoFile[]>();
     for (const file of repo.protos) {
-      if (!file.package || !isOwnProto(repo, file.path)) continue;
+      if (!file.package || !isOwnProto(repo, file)) continue;
       const list = byPackage.get(file.package.value) ?? [];
       list.push(file);
       byPackage.set(file.package.value, list);

@@ -43,15 +43,15 @@ service PatientService {
 message UpdatePatientResponse { PatientInfo patient = 1; }
 \`\`\`
 
-Deliberately not reported: the standard gRPC health and reflection services (\`grpc.health.v1\`,
-\`grpc.reflection.*\`), whose contracts are fixed upstream; protos under \`testdata/\`, \`fixtures/\` and
-\`third_party/\`. Message names are compared without their package (\`shop.v1.GetOrderRequest\` is \`GetOrderRequest\`).`,
+Deliberately not reported: copies of upstream protos, whose contracts are fixed elsewhere: the standard
+gRPC health and reflection services (\`grpc.*\` packages), googleapis (\`google.*\`), Envoy and validate packages, and
+anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names are compared without their package (\`shop.v1.GetOrderRequest\` is \`GetOrderRequest\`).`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "api", "compatibility"],
     precision: "very-high",
   },
   check({ repo, report }) {
-    const own = repo.protos.filter((f) => isOwnProto(repo, f.path) && !/^grpc\.(health|reflection)\b/.test(f.package?.value ?? ""));
+    const own = repo.protos.filter((f) => isOwnProto(repo, f));
     // How many RPCs use each message (by qualified name when written so, else by its name in the file's package).
     const uses = new Map<string, number>();
     const keyOf = (type: string, pkg: string) => {

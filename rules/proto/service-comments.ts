@@ -35,14 +35,14 @@ service PatientService {
 \`\`\`
 
 Deliberately not reported: messages and fields (buf's COMMENT_MESSAGE / COMMENT_FIELD: too noisy for a readiness
-check); protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`.`,
+check); protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copies of upstream protos (packages \`google.*\`, \`grpc.*\`, \`envoy.*\`, \`validate\`, \`buf.validate\`).`,
     inputs: ["proto"],
     tags: ["proto", "grpc", "api", "documentation"],
     precision: "very-high",
   },
   check({ repo, report }) {
     for (const file of repo.protos) {
-      if (!isOwnProto(repo, file.path)) continue;
+      if (!isOwnProto(repo, file)) continue;
       for (const service of file.services) {
         if (!service.comment) {
           report({

@@ -41,11 +41,12 @@ export function folderOf(path: string): string {
 }
 
 /**
- * Protos the repository owns: not test inputs (`testdata/`, `fixtures/`) and not copies of other projects'
- * protos (`third_party/`, where googleapis and validate protos are usually vendored).
+ * Protos the repository owns: not test inputs (`testdata/`, `fixtures/`), not copies of other projects' protos
+ * (`third_party/`, or a package of googleapis, gRPC, Envoy or protoc-gen-validate, vendored to compile against).
  */
-export function isOwnProto(repo: Pick<Repository, "scanPrefix">, path: string): boolean {
-  return !/(^|\/)(testdata|fixtures|__fixtures__|third_party|third-party)\//.test(scanRelative(repo, path));
+export function isOwnProto(repo: Pick<Repository, "scanPrefix">, file: Pick<ProtoFile, "path" | "package">): boolean {
+  if (/(^|\/)(testdata|fixtures|__fixtures__|third_party|third-party)\//.test(scanRelative(repo, file.path))) return false;
+  return !/^(google|grpc|envoy|validate|buf\.validate|gogoproto)(\.|$)/.test(file.package?.value ?? "");
 }
 
 /** buf's PascalCase: an upper-case letter, then letters and digits (acronyms such as `HTTPServer` allowed). */
