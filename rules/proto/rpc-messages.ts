@@ -1,5 +1,5 @@
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isOwnProto, simpleTypeName } from "../../src/rule-kit/proto.js";
+import { isOwnProto, simpleTypeName, toPascalCase } from "../../src/rule-kit/proto.js";
 
 export default defineRule({
   meta: {
@@ -76,7 +76,9 @@ anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names 
             ["response", method.responseType, "Response"],
           ] as const) {
             const name = simpleTypeName(type);
-            const standard = [`${method.name}${suffix}`, `${service.name}${method.name}${suffix}`];
+            // As buf: the RPC's name in PascalCase (a camelCase `getOrder` still expects GetOrderRequest).
+            const rpc = toPascalCase(method.name);
+            const standard = [`${rpc}${suffix}`, `${service.name}${rpc}${suffix}`];
             if (/^\.?google\.protobuf\.Empty$/.test(type)) problems.push(`its ${role} is google.protobuf.Empty, which can never gain a field`);
             else if (!standard.includes(name)) problems.push(`its ${role} ${name} is not named ${standard[0]}`);
             if ((uses.get(keyOf(type, pkg)) ?? 0) > 1) problems.push(`${name} is also the request or response of another RPC`);
@@ -86,7 +88,7 @@ anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names 
             path: file.path,
             range: method.range,
             message: `RPC ${service.name}.${method.name}: ${[...new Set(problems)].join("; ")}. Shared or generic messages tie RPCs together, so one cannot gain a field without changing the other's contract.`,
-            fix: `Declare \`message ${method.name}Request\` and \`message ${method.name}Response\` for this RPC alone (wrap shared entities in a field).`,
+            fix: `Declare \`message ${toPascalCase(method.name)}Request\` and \`message ${toPascalCase(method.name)}Response\` for this RPC alone (wrap shared entities in a field).`,
           });
         }
       }
