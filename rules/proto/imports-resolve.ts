@@ -1,5 +1,5 @@
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isOwnProto } from "../../src/rule-kit/proto.js";
+import { lintedProtos } from "../../src/rule-kit/proto.js";
 
 /** Imports protoc and buf always provide (the well-known types and the descriptor protos). */
 const BUILT_IN = /^google\/protobuf\/[a-z_]+\.proto$/;
@@ -50,8 +50,7 @@ Deliberately not reported: unused imports (buf's IMPORT_USED needs type resoluti
   check({ repo, report }) {
     const protoPaths = repo.files.filter((f) => f.kind === "proto").map((f) => f.path);
     const resolves = (target: string) => protoPaths.some((p) => p === target || p.endsWith(`/${target}`));
-    for (const file of repo.protos) {
-      if (!isOwnProto(repo, file)) continue;
+    for (const file of lintedProtos(repo)) {
       for (const imported of file.imports) {
         const target = imported.value.replace(/^\.\//, "");
         if (BUILT_IN.test(target) || resolves(target)) continue;

@@ -4,7 +4,7 @@ import {
   allEnums,
   allMessages,
   isLowerSnakeCase,
-  isOwnProto,
+  lintedProtos,
   isPascalCase,
   isUpperSnakeCase,
   toLowerSnakeCase,
@@ -40,6 +40,10 @@ as \`buf lint\` does with its STANDARD rules:
 PascalCase allows acronyms (\`HTTPServer\`, \`GetHTTPStatus\`), as buf does; lower_snake_case allows digits
 (\`address_line_1\`).
 
+**Difference from buf:** buf reports every field that is not lower_snake_case; we report one finding per message,
+at its first such field, listing the others (go-zero protos written in camelCase would otherwise give one finding
+per field).
+
 Bad (go-zero's default template):
 
 \`\`\`protobuf
@@ -74,8 +78,7 @@ parse (reported as parse errors). Each name is reported once, with the first pro
   check({ repo, report, options }) {
     const serviceSuffix = options.serviceSuffix as string;
     const zeroSuffix = options.zeroValueSuffix as string;
-    for (const file of repo.protos) {
-      if (!isOwnProto(repo, file)) continue;
+    for (const file of lintedProtos(repo)) {
       const path = file.path;
       const baseName = path.slice(path.lastIndexOf("/") + 1).replace(/\.proto$/i, "");
       if (!isLowerSnakeCase(baseName)) {
@@ -109,14 +112,19 @@ parse (reported as parse errors). Each name is reported once, with the first pro
         if (!isPascalCase(message.name)) {
           report({ path, range: message.range, message: `Message ${message.name} is not PascalCase (${toPascalCase(message.name)}): generated type names come from it.` });
         }
-        for (const field of message.fields) {
-          if (!isLowerSnakeCase(field.name)) {
-            report({
-              path,
-              range: field.range,
-              message: `Field ${message.name}.${field.name} is not lower_snake_case (${toLowerSnakeCase(field.name)}): its JSON name and generated accessors are derived from it, so clients see inconsistent names.`,
-            });
-          }
+        // One finding per message, at its first such field: renaming them is one change (and one review).
+        const badFields = message.fields.filter((f) => !isLowerSnakeCase(f.name));
+        if (badFields.length > 0) {
+          const [first] = badFields;
+          const listed = badFields.slice(0, 4).map((f) => `${f.name} (${toLowerSnakeCase(f.name)})`).join(", ");
+          const more = badFields.length > 4 ? ` and ${badFields.length - 4} more` : "";
+          report({
+            path,
+            range: first!.range,
+            message:
+              `${badFields.length === 1 ? "Field" : `${badFields.length} fields of`} ${message.name}${badFields.length === 1 ? `.${first!.name} is` : " are"} not lower_snake_case: ${listed}${more}. ` +
+              "JSON names and generated accessors are derived from field names, so clients in other languages see inconsistent names.",
+          });
         }
       }
       for (const enm of allEnums(file)) {

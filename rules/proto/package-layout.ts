@@ -1,6 +1,6 @@
 import type { ProtoFile } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { folderOf, isOwnProto } from "../../src/rule-kit/proto.js";
+import { folderOf, lintedProtos } from "../../src/rule-kit/proto.js";
 
 /** buf's PACKAGE_VERSION_SUFFIX: v1, v1beta1, v1alpha2, v1p1beta1, v1test, v1testfoo (numbers from 1). */
 const VERSION = /^v[1-9]\d*((p[1-9]\d*)?(alpha|beta)[1-9]\d*|test.*)?$/;
@@ -53,7 +53,7 @@ Deliberately not reported: files without a package (see proto/file-options); pro
     precision: "high",
   },
   check({ repo, report }) {
-    const files = repo.protos.filter((f) => f.package && isOwnProto(repo, f));
+    const files = lintedProtos(repo).filter((f) => f.package);
     const packagesByFolder = groupBy(files, (f) => folderOf(f.path), (f) => f.package!.value);
     const foldersByPackage = groupBy(files, (f) => f.package!.value, (f) => folderOf(f.path));
 

@@ -1,6 +1,6 @@
 import type { ProtoFile } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isOwnProto } from "../../src/rule-kit/proto.js";
+import { lintedProtos } from "../../src/rule-kit/proto.js";
 
 /** File options that must agree across one package, with buf's rule for each. */
 const OPTIONS: Record<string, string> = {
@@ -50,8 +50,8 @@ Deliberately not reported: protos under \`testdata/\`, \`fixtures/\` and \`third
   },
   check({ repo, report }) {
     const byPackage = new Map<string, ProtoFile[]>();
-    for (const file of repo.protos) {
-      if (!file.package || !isOwnProto(repo, file)) continue;
+    for (const file of lintedProtos(repo)) {
+      if (!file.package) continue;
       const list = byPackage.get(file.package.value) ?? [];
       list.push(file);
       byPackage.set(file.package.value, list);

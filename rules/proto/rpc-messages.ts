@@ -1,5 +1,5 @@
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isOwnProto, simpleTypeName, toPascalCase } from "../../src/rule-kit/proto.js";
+import { lintedProtos, simpleTypeName, toPascalCase } from "../../src/rule-kit/proto.js";
 
 export default defineRule({
   meta: {
@@ -51,18 +51,21 @@ anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names 
     precision: "very-high",
   },
   check({ repo, report }) {
-    const own = repo.protos.filter((f) => isOwnProto(repo, f));
-    // How many RPCs use each message (by qualified name when written so, else by its name in the file's package).
-    const uses = new Map<string, number>();
+    const own = lintedProtos(repo);
+    // Which RPCs use each message (by qualified name when written so, else by its name in the file's package).
+    const users = new Map<string, Set<string>>();
     const keyOf = (type: string, pkg: string) => {
       const bare = type.replace(/^\./, "");
       return bare.includes(".") ? bare : pkg ? `${pkg}.${bare}` : bare;
     };
     for (const file of own) {
+      const pkg = file.package?.value ?? "";
       for (const service of file.services) {
         for (const method of service.methods) {
-          const pkg = file.package?.value ?? "";
-          for (const key of new Set([keyOf(method.requestType, pkg), keyOf(method.responseType, pkg)])) uses.set(key, (uses.get(key) ?? 0) + 1);
+          for (const key of [keyOf(method.requestType, pkg), keyOf(method.responseType, pkg)]) {
+            if (!users.has(key)) users.set(key, new Set());
+            users.get(key)!.add(`${service.name}.${method.name}`);
+          }
         }
       }
     }
@@ -71,6 +74,7 @@ anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names 
       for (const service of file.services) {
         for (const method of service.methods) {
           const problems: string[] = [];
+          let tied = false;
           for (const [role, type, suffix] of [
             ["request", method.requestType, "Request"],
             ["response", method.responseType, "Response"],
@@ -79,15 +83,21 @@ anything under \`testdata/\`, \`fixtures/\` and \`third_party/\`. Message names 
             // As buf: the RPC's name in PascalCase (a camelCase `getOrder` still expects GetOrderRequest).
             const rpc = toPascalCase(method.name);
             const standard = [`${rpc}${suffix}`, `${service.name}${rpc}${suffix}`];
-            if (/^\.?google\.protobuf\.Empty$/.test(type)) problems.push(`its ${role} is google.protobuf.Empty, which can never gain a field`);
-            else if (!standard.includes(name)) problems.push(`its ${role} ${name} is not named ${standard[0]}`);
-            if ((uses.get(keyOf(type, pkg)) ?? 0) > 1) problems.push(`${name} is also the request or response of another RPC`);
+            if (/^\.?google\.protobuf\.Empty$/.test(type)) {
+              tied = true;
+              problems.push(`its ${role} is google.protobuf.Empty, which can never gain a field`);
+            } else if (!standard.includes(name)) problems.push(`its ${role} ${name} is not named ${standard[0]}`);
+            const others = [...(users.get(keyOf(type, pkg)) ?? [])].filter((rpc) => rpc !== `${service.name}.${method.name}`);
+            if (others.length > 0) {
+              tied = true;
+              problems.push(`${name} is also used by ${others.slice(0, 2).join(", ")}${others.length > 2 ? ` and ${others.length - 2} more` : ""}`);
+            }
           }
           if (problems.length === 0) continue;
           report({
             path: file.path,
             range: method.range,
-            message: `RPC ${service.name}.${method.name}: ${[...new Set(problems)].join("; ")}. Shared or generic messages tie RPCs together, so one cannot gain a field without changing the other's contract.`,
+            message: `RPC ${service.name}.${method.name}: ${[...new Set(problems)].join("; ")}. ${tied ? "Shared or generic messages tie RPCs together, so one cannot gain a field without changing the other's contract." : "Messages named after their RPC make each contract obvious to callers and keep it evolvable on its own."}`,
             fix: `Declare \`message ${toPascalCase(method.name)}Request\` and \`message ${toPascalCase(method.name)}Response\` for this RPC alone (wrap shared entities in a field).`,
           });
         }

@@ -1,5 +1,5 @@
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isOwnProto } from "../../src/rule-kit/proto.js";
+import { lintedProtos } from "../../src/rule-kit/proto.js";
 
 export default defineRule({
   meta: {
@@ -41,8 +41,7 @@ check); protos under \`testdata/\`, \`fixtures/\` and \`third_party/\`, and copi
     precision: "very-high",
   },
   check({ repo, report }) {
-    for (const file of repo.protos) {
-      if (!isOwnProto(repo, file)) continue;
+    for (const file of lintedProtos(repo)) {
       for (const service of file.services) {
         if (!service.comment) {
           report({

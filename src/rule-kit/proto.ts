@@ -87,3 +87,30 @@ export function toPascalCase(name: string): string {
 export function toLowerSnakeCase(name: string): string {
   return toUpperSnakeCase(name).toLowerCase();
 }
+
+/**
+ * The repository's own protos to lint, each contract once. Services often keep a copy of a shared proto beside
+ * their code (microservices-demo has `protos/demo.proto` and one copy per service): a file is a copy when every
+ * top-level name it declares is also declared, in the same package, by a file that comes first (more
+ * declarations, then shallower, then by path). Copies are skipped so each finding is reported once.
+ */
+export function lintedProtos(repo: Pick<Repository, "scanPrefix" | "protos">): ProtoFile[] {
+  const own = repo.protos.filter((f) => isOwnProto(repo, f));
+  const names = (f: ProtoFile) => [...f.messages, ...f.enums, ...f.services].map((d) => d.fullName);
+  const depth = (f: ProtoFile) => f.path.split("/").length;
+  const ordered = [...own].sort(
+    (a, b) => names(b).length - names(a).length || depth(a) - depth(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+  const declared = new Map<string, Set<string>>(); // package -> names declared by files kept so far
+  const kept: ProtoFile[] = [];
+  for (const file of ordered) {
+    const pkg = file.package?.value ?? "";
+    const seen = declared.get(pkg) ?? new Set<string>();
+    const fileNames = names(file);
+    if (fileNames.length > 0 && fileNames.every((n) => seen.has(n))) continue; // a copy
+    for (const n of fileNames) seen.add(n);
+    declared.set(pkg, seen);
+    kept.push(file);
+  }
+  return kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -92,6 +92,10 @@ const KNOWN_DIFFERENCES: Record<string, { oursOnly?: string[]; bufOnly?: string[
     bufOnly: ["proto/shop/order_items/v2/items.proto:3 proto/package-layout"],
     why: "buf's module root is the fixture root here, so proto/shop/order_items/v2 must equal shop/order_items/v2; we do not know the root and accept a folder that ends with the package path.",
   },
+  "proto/naming/fire/style-violations": {
+    bufOnly: ["shop/v1/orders.proto:16 proto/naming"],
+    why: "buf reports each field that is not lower_snake_case; we report one finding per message, at its first such field (line 14), listing the others.",
+  },
   "proto/package-options-consistent/fire/two-go-packages": {
     bufOnly: [
       "patient/v1/patient.proto:5 proto/package-options-consistent",
@@ -105,6 +109,12 @@ const KNOWN_DIFFERENCES: Record<string, { oursOnly?: string[]; bufOnly?: string[
     bufOnly: ["proto/shop/v1/orders.proto:7 proto/imports-resolve"],
     why: "With the module root at the fixture root buf cannot find shop/v1/money.proto (it is proto/shop/v1/money.proto); we accept any folder as the include root, as `-I proto` would.",
   },
+};
+
+/** Cases buf cannot build at all, and why (they still run in the fixture harness). */
+const NOT_COMPARED: Record<string, string> = {
+  "proto/service-comments/fire/copied-proto":
+    "three copies of one proto in one buf module are duplicate definitions: buf stops with a compile error. We lint the shallowest copy once.",
 };
 
 interface BufFinding {
@@ -138,7 +148,7 @@ const cases = OUR_RULES.filter((id) => id !== "proto/file-options").flatMap((id)
 describe("proto lint rules agree with buf lint", () => {
   for (const fixture of cases) {
     const key = `${fixture.id}/${fixture.expectation}/${fixture.name}`;
-    it(key, async () => {
+    it.skipIf(NOT_COMPARED[key] !== undefined)(key, async () => {
       const result = await scan({
         path: fixture.dir,
         repoRoot: fixture.dir,
