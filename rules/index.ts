@@ -8,7 +8,14 @@ import dockerNonRootUser from "./docker/non-root-user.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
+import protoBreakingChange from "./proto/breaking-change.js";
 import protoFileOptions from "./proto/file-options.js";
+import protoImportsResolve from "./proto/imports-resolve.js";
+import protoNaming from "./proto/naming.js";
+import protoPackageLayout from "./proto/package-layout.js";
+import protoPackageOptionsConsistent from "./proto/package-options-consistent.js";
+import protoRpcMessages from "./proto/rpc-messages.js";
+import protoServiceComments from "./proto/service-comments.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 
@@ -21,6 +28,13 @@ export const allRules: readonly Rule[] = [
   dockerNonRootUser,
   secretsHardcodedSecret,
   protoFileOptions,
+  protoBreakingChange,
+  protoPackageLayout,
+  protoPackageOptionsConsistent,
+  protoNaming,
+  protoRpcMessages,
+  protoServiceComments,
+  protoImportsResolve,
   tsNoConsole,
   goNoFmtPrint,
   dbPoolLifetimeSet,

@@ -51,6 +51,8 @@ export interface ScanOptions {
   baseline?: { file: string; baseline: Baseline };
   /** Report only findings in files changed since this git ref (merge base), plus untracked files. */
   changedSince?: string;
+  /** Git ref the protos are compared with for breaking changes (default: latest release tag, else merge base). */
+  baseRef?: string;
 }
 
 export function toolVersion(): string {
@@ -97,7 +99,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
 
   const discovery = await discover(scanRoot, { repoRoot, ignore: { base: baseRelative, patterns: config.ignore } });
   const discoveryMs = performance.now() - started;
-  const repo = new LazyRepository(discovery);
+  const repo = new LazyRepository(discovery, { baseRef: options.baseRef });
   const options_ = new Map<string, Readonly<Record<string, unknown>>>();
   for (const [id, setting] of config.rules) options_.set(id, setting.options);
   for (const [id, given] of Object.entries(options.ruleOptions ?? {})) options_.set(id, { ...options_.get(id), ...given });

@@ -53,6 +53,8 @@ Options:
       --force                          with --update-baseline: also accept new findings; with init: overwrite
       --changed-since <git-ref>        report only findings in files changed since the merge base with
                                        <git-ref>, and untracked files
+      --base-ref <git ref>             compare protos with this revision for breaking changes
+                                       (default: latest release tag, else merge base with the default branch)
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
   -h, --help                           print this help
@@ -99,6 +101,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         "update-baseline": { type: "boolean" },
         force: { type: "boolean" },
         "changed-since": { type: "string" },
+        "base-ref": { type: "string" },
         color: { type: "boolean" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -153,7 +156,9 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   const wantsSarif = format === "sarif" || extras.some((e) => e.format === "sarif");
   if (values["sarif-category"] !== undefined && !wantsSarif) throw new UsageError("--sarif-category applies to SARIF output only");
 
-  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"] };
+  const baseRef = values["base-ref"];
+  if (baseRef !== undefined && (!baseRef.trim() || baseRef.startsWith("-"))) throw new UsageError(`--base-ref needs a git ref (got "${baseRef}")`);
+  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"], baseRef };
 
   if (values["update-baseline"]) {
     const file = baselineFile ?? path.join(target, DEFAULT_BASELINE_FILE);

@@ -5,7 +5,7 @@ import ignore, { type Ignore } from "ignore";
 import type { FileKind, RepoFile } from "../model/repository.js";
 
 /** Folders that hold other people's code or build output: never the service's own artifacts. */
-const SKIPPED_DIRS = new Set([
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
   ".git",
   ".hg",
   ".svn",

@@ -8,6 +8,7 @@ import type {
   GoFile,
   K8sObject,
   Manifests,
+  ProtoBaseline,
   ProtoFile,
   TsFile,
   Workload,
@@ -22,6 +23,7 @@ import { loadDockerfile } from "./dockerfile.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
 import { loadManifests } from "./manifests.js";
+import { loadProtoBaseline } from "./git.js";
 import { loadProto } from "./proto.js";
 import { parseTsFile } from "./typescript.js";
 import { loadYamlFile } from "./yaml-documents.js";
@@ -49,7 +51,11 @@ export class LazyRepository implements Repository {
   readonly skipped: { path: string; reason: string }[];
   readonly reader: RepoReader;
 
-  constructor(private readonly discovery: Discovery) {
+  constructor(
+    private readonly discovery: Discovery,
+    /** `baseRef`: the git ref protos are compared with (`--base-ref`); default chosen by the git loader. */
+    private readonly options: { baseRef?: string } = {},
+  ) {
     this.skipped = [...discovery.skipped];
     this.reader = {
       readText: (p) => this.readText(p),
@@ -88,6 +94,15 @@ export class LazyRepository implements Repository {
 
   get protos(): readonly ProtoFile[] {
     return this.once("protos", () => this.loadEach("proto", loadProto));
+  }
+
+  get protoBaseline(): ProtoBaseline | undefined {
+    return this.once("protoBaseline", () => {
+      const request = { repoRoot: this.discovery.repoRoot, scanPrefix: this.scanPrefix, baseRef: this.options.baseRef };
+      const result = this.guard("", "git baseline loader", () => loadProtoBaseline(request));
+      this.addDiagnostics(result?.diagnostics ?? []);
+      return result?.value;
+    });
   }
 
   get configs(): readonly ConfigDocument[] {

@@ -218,6 +218,23 @@ export interface ProtoFile {
   services: ProtoService[];
 }
 
+/**
+ * The repository's protos as they were at a base git revision (`--base-ref`, else the latest release
+ * tag, else the merge base with the default branch), parsed by the same loader as the current ones.
+ */
+export interface ProtoBaseline {
+  /** The ref compared against, as named ("v1.2.0", "origin/main"). */
+  ref: string;
+  /** How the ref was chosen: given with --base-ref, the highest release tag, or the merge base. */
+  source: "option" | "release-tag" | "merge-base";
+  /** The commit the ref resolved to. */
+  commit: string;
+  /** Protos at that commit, repository-relative paths (under the scanned folder only). */
+  protos: ProtoFile[];
+  /** Base files that could not be read or parsed: not compared. */
+  unreadable: string[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dependency manifests
 

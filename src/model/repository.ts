@@ -5,6 +5,7 @@ import type {
   DockerfileModel,
   K8sObject,
   Manifests,
+  ProtoBaseline,
   ProtoFile,
   Workload,
 } from "./artifacts.js";
@@ -52,6 +53,11 @@ export interface Repository {
   /** Every container of every workload, init containers and native sidecars included. */
   readonly containers: readonly ContainerRef[];
   readonly protos: readonly ProtoFile[];
+  /**
+   * The protos at the base git revision, for breaking-change checks; undefined when there is no git
+   * history, no base to compare with, or git failed (then a diagnostic says why).
+   */
+  readonly protoBaseline?: ProtoBaseline;
   /** YAML/JSON/.env documents that are neither Kubernetes objects nor CI pipelines. */
   readonly configs: readonly ConfigDocument[];
   readonly manifests: Manifests;

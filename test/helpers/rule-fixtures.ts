@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../src/api.js";
 import type { Finding } from "../../src/model/finding.js";
+import { historyRepo, isHistoryCase } from "./git-history.js";
 
 export const FIXTURES_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures");
 
@@ -52,6 +53,13 @@ export function formatFinding(f: Finding): string {
 /** Scans one fixture case with only `ruleId` enabled and returns every finding as `path:line:col id severity`. */
 export async function runCase(ruleId: string, fixture: FixtureCase): Promise<{ actual: string[]; findings: Finding[] }> {
   const ruleOptions = fixture.options ? { [ruleId]: fixture.options } : undefined;
-  const result = await scan({ path: fixture.dir, repoRoot: fixture.dir, only: [ruleId], ruleOptions });
-  return { actual: result.findings.map(formatFinding).sort(), findings: result.findings };
+  // A case with v1/ and v2/ folders is a git history (see git-history.ts), built for the scan.
+  const history = isHistoryCase(fixture.dir) ? historyRepo(fixture.dir) : undefined;
+  const dir = history?.dir ?? fixture.dir;
+  try {
+    const result = await scan({ path: dir, repoRoot: dir, only: [ruleId], ruleOptions });
+    return { actual: result.findings.map(formatFinding).sort(), findings: result.findings };
+  } finally {
+    history?.dispose();
+  }
 }
