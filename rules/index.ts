@@ -12,6 +12,7 @@ import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 import k8sUnknownField from "./k8s/unknown-field.js";
+import k8sImagePinned from "./k8s/image-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -28,4 +29,5 @@ export const allRules: readonly Rule[] = [
   k8sProbesDefined,
   k8sResourcesSet,
   k8sUnknownField,
+  k8sImagePinned,
 ];
