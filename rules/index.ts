@@ -13,6 +13,7 @@ import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 import k8sUnknownField from "./k8s/unknown-field.js";
 import k8sImagePinned from "./k8s/image-pinned.js";
+import k8sProbeSettings from "./k8s/probe-settings.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const allRules: readonly Rule[] = [
   k8sResourcesSet,
   k8sUnknownField,
   k8sImagePinned,
+  k8sProbeSettings,
 ];
