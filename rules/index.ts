@@ -14,6 +14,8 @@ import tsNoConsole from "./ts/no-console.js";
 import k8sUnknownField from "./k8s/unknown-field.js";
 import k8sImagePinned from "./k8s/image-pinned.js";
 import k8sProbeSettings from "./k8s/probe-settings.js";
+import k8sSecurityContext from "./k8s/security-context.js";
+import k8sPrivilegedContainer from "./k8s/privileged-container.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -32,4 +34,6 @@ export const allRules: readonly Rule[] = [
   k8sUnknownField,
   k8sImagePinned,
   k8sProbeSettings,
+  k8sSecurityContext,
+  k8sPrivilegedContainer,
 ];
