@@ -7,6 +7,7 @@ import type {
   DockerfileModel,
   GoFile,
   K8sObject,
+  Makefile,
   Manifests,
   ProtoFile,
   TsFile,
@@ -21,6 +22,7 @@ import { toPosix, type Discovery } from "./discovery.js";
 import { loadDockerfile } from "./dockerfile.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
+import { loadMakefile } from "./makefile.js";
 import { loadManifests } from "./manifests.js";
 import { loadProto } from "./proto.js";
 import { parseTsFile } from "./typescript.js";
@@ -106,6 +108,10 @@ export class LazyRepository implements Repository {
     return this.once("ci", () =>
       this.loadEach("yaml", loadCiPipeline, (file) => isCiPipelinePath(file.path)),
     );
+  }
+
+  get makefiles(): readonly Makefile[] {
+    return this.once("makefiles", () => this.loadEach("makefile", loadMakefile));
   }
 
   has(kind: InputKind): boolean {
