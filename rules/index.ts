@@ -16,6 +16,8 @@ import k8sImagePinned from "./k8s/image-pinned.js";
 import k8sProbeSettings from "./k8s/probe-settings.js";
 import k8sSecurityContext from "./k8s/security-context.js";
 import k8sPrivilegedContainer from "./k8s/privileged-container.js";
+import ciTestsRun from "./ci/tests-run.js";
+import ciSecurityScan from "./ci/security-scan.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -36,4 +38,6 @@ export const allRules: readonly Rule[] = [
   k8sProbeSettings,
   k8sSecurityContext,
   k8sPrivilegedContainer,
+  ciTestsRun,
+  ciSecurityScan,
 ];
