@@ -147,7 +147,7 @@ class Walker {
     const dir = dirOf(makefile.path);
     for (const prerequisite of target.prerequisites) {
       const other = makefile.targets.find((t) => t.name === prerequisite);
-      if (other) this.runTarget(makefile, other, [...via.slice(0, -1), `make ${other.name}`], depth + 1, seen);
+      if (other) this.runTarget(makefile, other, [...via, `make ${other.name}`], depth + 1, seen);
     }
     for (const line of target.recipe) {
       const text = expand(line.text, makefile.variables);
