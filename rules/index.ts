@@ -18,6 +18,13 @@ import protoRpcMessages from "./proto/rpc-messages.js";
 import protoServiceComments from "./proto/service-comments.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
+import k8sUnknownField from "./k8s/unknown-field.js";
+import k8sImagePinned from "./k8s/image-pinned.js";
+import k8sProbeSettings from "./k8s/probe-settings.js";
+import k8sSecurityContext from "./k8s/security-context.js";
+import k8sPrivilegedContainer from "./k8s/privileged-container.js";
+import ciTestsRun from "./ci/tests-run.js";
+import ciSecurityScan from "./ci/security-scan.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -40,4 +47,11 @@ export const allRules: readonly Rule[] = [
   dbPoolLifetimeSet,
   k8sProbesDefined,
   k8sResourcesSet,
+  k8sUnknownField,
+  k8sImagePinned,
+  k8sProbeSettings,
+  k8sSecurityContext,
+  k8sPrivilegedContainer,
+  ciTestsRun,
+  ciSecurityScan,
 ];

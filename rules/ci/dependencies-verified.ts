@@ -1,7 +1,8 @@
-import type { CiCommand, CiPipeline, GoModule, Lockfile, PackageJson } from "../../src/model/artifacts.js";
+import type { GoModule, Lockfile, PackageJson } from "../../src/model/artifacts.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Range } from "../../src/model/location.js";
 import type { Repository } from "../../src/model/repository.js";
+import { ciCommands, type ReachedCommand } from "../../src/rule-kit/ci-commands.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 
 export default defineRule({
@@ -47,10 +48,17 @@ steps:
       go mod tidy -diff
 \`\`\`
 
+CI commands are followed into the **Makefile targets** they run (\`make ci\`, \`make -C svc deps\`, \`$(MAKE) x\`:
+prerequisites first, then the recipe lines, with the Makefile's simple variables expanded) and into
+**package.json scripts** (\`npm run ci:install\`, \`npm test\` with its \`pre\`/\`post\` scripts, \`yarn build\`,
+\`pnpm lint\`): an \`npm install\` in a Makefile recipe is reported at that recipe line, with the CI command that
+reaches it as a related location, and a \`go mod verify\` or tidiness check there counts.
+
 When a check cannot be made, the finding is a **note** rather than a warning: the pipeline pulls in GitLab
-\`include:\` files, remote reusable workflows or local composite actions, or hands off to \`make\`, \`task\`, \`just\` or a script whose
-commands are not visible; or no install command is found at all (dependencies may be installed in a Docker
-build). A \`RUN go mod verify\` or \`RUN npm ci\` in a Dockerfile counts as verification.
+\`include:\` files, remote reusable workflows or local composite actions, runs a shell script or a task runner
+(\`task\`, \`just\`, \`mage\`) whose commands are not visible, or calls a make target that was not found; or no
+install command is found at all (dependencies may be installed in a Docker build). A \`RUN go mod verify\` or
+\`RUN npm ci\` in a Dockerfile counts as verification.
 
 Findings about Go modules point once at the first CI command that builds, tests or downloads Go code (where
 \`go mod verify\` belongs), naming every module and listing each go.mod as a related location; without such
@@ -77,8 +85,11 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
       reportNoPipeline(repo, modules, nodeProjects, report);
       return;
     }
-    const commands = pipelines.flatMap((p) => p.commands.map((command) => ({ pipeline: p, command })));
-    const blindSpot = describeBlindSpot(pipelines, commands);
+    // What CI runs, make targets and package.json scripts it calls included.
+    const view = ciCommands(repo);
+    const reached = view.commands;
+    const commands = reached.filter((c) => c.via.length === 0).map((c) => ({ pipeline: c.pipeline, command: c.origin }));
+    const blindSpot = view.blindSpots[0];
     // Dockerfiles are read only when CI itself shows no verification.
     let runs: string[] | undefined;
     const dockerRuns = () =>
@@ -88,8 +99,8 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
 
     // Go: `go mod verify`, then a tidiness check.
     if (modules.length > 0) {
-      const verifies = commands.some(({ command }) => GO_MOD_VERIFY.test(command.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
-      const tidy = tidyCheck(pipelines);
+      const verifies = reached.some((c) => GO_MOD_VERIFY.test(c.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
+      const tidy = tidyCheck(reached);
       // The fix goes into CI: point once at the first Go command there, with every module as a related
       // place. Without such a command, each module's go.mod is the place.
       const goStep = commands.find(({ command }) => GO_COMMAND.test(command.text));
@@ -134,15 +145,20 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
       const berry = isYarnBerry(repo, packageJsons);
       // An action that runs `npm ci` itself counts as a frozen install.
       let anyInstall = pipelines.some((p) => p.uses.some((u) => /^bahmutov\/npm-install@/.test(u.action)));
-      for (const { pipeline, command } of commands) {
+      for (const command of reached) {
         for (const install of installsOf(command.text, berry)) {
           anyInstall = true;
           if (install.frozen) continue;
+          const job = command.origin.job;
+          const where = command.via.length === 0 ? `in CI${job ? ` (job ${job})` : ""}` : `run by CI through \`${command.via.join("` → `")}\``;
           report({
-            path: pipeline.path,
+            path: command.path,
             range: command.range,
-            message: `\`${install.text}\` in CI${command.job ? ` (job ${command.job})` : ""} does not honour the lockfile: ${install.why}`,
+            message: `\`${install.text}\` ${where} does not honour the lockfile: ${install.why}`,
             fix: install.fix,
+            ...(command.via.length > 0 && {
+              related: [{ path: command.pipeline.path, range: command.origin.range, message: `The CI command that reaches it (${command.via[0]}).` }],
+            }),
           });
         }
       }
@@ -168,49 +184,24 @@ const TIDY_DIFF = /(^|[\s;&|(])go\s+mod\s+tidy\b[^;&|]*\s-diff\b/;
 /** Commands that fail when the working tree changed. */
 const DIFF_CHECK = /\bgit\s+(diff(-index)?\b[^;&|]*(--exit-code|--quiet)|status\s+--porcelain)/;
 
-/** "checked": tidy runs and drift fails the job; "unchecked": tidy runs, nothing fails; "absent". */
-function tidyCheck(pipelines: readonly CiPipeline[]): "checked" | "unchecked" | "absent" {
+/**
+ * "checked": tidy runs and drift fails the job; "unchecked": tidy runs, nothing fails; "absent".
+ * Commands are in the order CI runs them (make recipes and scripts where they are called).
+ */
+function tidyCheck(commands: readonly ReachedCommand[]): "checked" | "unchecked" | "absent" {
   let ran = false;
-  for (const pipeline of pipelines) {
-    const commands = pipeline.commands;
-    for (let i = 0; i < commands.length; i++) {
-      const text = commands[i]!.text;
-      if (TIDY_DIFF.test(text)) return "checked";
-      if (!GO_MOD_TIDY.test(text)) continue;
-      ran = true;
-      // The diff check may share the line (`go mod tidy && git diff --exit-code`) or follow it in the job.
-      const after = text.slice(text.search(GO_MOD_TIDY));
-      if (DIFF_CHECK.test(after)) return "checked";
-      const job = commands[i]!.job;
-      if (commands.slice(i + 1).some((c) => c.job === job && DIFF_CHECK.test(c.text))) return "checked";
-    }
+  for (let i = 0; i < commands.length; i++) {
+    const text = commands[i]!.text;
+    if (TIDY_DIFF.test(text)) return "checked";
+    if (!GO_MOD_TIDY.test(text)) continue;
+    ran = true;
+    // The diff check may share the line (`go mod tidy && git diff --exit-code`) or follow it in the job.
+    const after = text.slice(text.search(GO_MOD_TIDY));
+    if (DIFF_CHECK.test(after)) return "checked";
+    const { pipeline, origin } = commands[i]!;
+    if (commands.slice(i + 1).some((c) => c.pipeline === pipeline && c.origin.job === origin.job && DIFF_CHECK.test(c.text))) return "checked";
   }
   return ran ? "unchecked" : "absent";
-}
-
-/** Why a missing command cannot be called missing for sure, or undefined when the whole pipeline is visible. */
-function describeBlindSpot(pipelines: readonly CiPipeline[], commands: { command: CiCommand }[]): string | undefined {
-  for (const pipeline of pipelines) {
-    const include = pipeline.includes?.[0];
-    if (include) return `${pipeline.path} includes ${include.ref}, which is not read`;
-    // A reusable workflow from another repository (`org/repo/.github/workflows/x.yml@v1`) is not visible.
-    const remote = pipeline.uses.find((u) => /\.github\/workflows\//.test(u.action) && !u.action.startsWith("./"));
-    if (remote) return `${pipeline.path} calls the reusable workflow ${remote.action}, which is not read`;
-    // A local composite action (`uses: ./.github/actions/setup`) runs steps of its own.
-    const local = pipeline.uses.find((u) => u.action.startsWith("./") && !/\.github\/workflows\//.test(u.action));
-    if (local) return `${pipeline.path} uses the local action ${local.action}, whose steps are not read`;
-  }
-  for (const { command } of commands) {
-    for (const segment of segments(command.text)) {
-      const [first, second] = words(segment);
-      if (!first) continue;
-      const script = first.startsWith("./") || /\.(sh|bash)$/.test(first) || (["bash", "sh"].includes(first) && !!second && /\.(sh|bash)$|\//.test(second));
-      if (script || ["make", "task", "just", "mage", "earthly"].includes(first)) {
-        return `CI hands off to \`${segment.trim()}\`, whose commands are not visible here`;
-      }
-    }
-  }
-  return undefined;
 }
 
 interface Install {

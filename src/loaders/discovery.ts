@@ -175,6 +175,7 @@ export function classify(fileName: string): FileKind {
   if (lower.startsWith("dockerfile.") || lower.startsWith("containerfile.")) {
     return NOT_DOCKERFILE_SUFFIX.test(lower) ? "other" : "dockerfile";
   }
+  if (lower === "makefile" || lower === "gnumakefile" || lower.endsWith(".mk")) return "makefile";
   if (lower === ".env" || lower.startsWith(".env.") || lower.endsWith(".env")) return "env";
   const ext = path.extname(lower);
   switch (ext) {

@@ -7,6 +7,7 @@ import type {
   DockerfileModel,
   GoFile,
   K8sObject,
+  Makefile,
   Manifests,
   ProtoBaseline,
   ProtoFile,
@@ -22,6 +23,7 @@ import { toPosix, type Discovery } from "./discovery.js";
 import { loadDockerfile } from "./dockerfile.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
+import { loadMakefile } from "./makefile.js";
 import { loadManifests } from "./manifests.js";
 import { loadProtoBaseline } from "./git.js";
 import { loadProto } from "./proto.js";
@@ -127,6 +129,10 @@ export class LazyRepository implements Repository {
     return this.once("ci", () =>
       this.loadEach("yaml", loadCiPipeline, (file) => isCiPipelinePath(file.path)),
     );
+  }
+
+  get makefiles(): readonly Makefile[] {
+    return this.once("makefiles", () => this.loadEach("makefile", loadMakefile));
   }
 
   has(kind: InputKind): boolean {

@@ -306,6 +306,32 @@ export interface CiPipeline {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Makefiles (targets that CI invokes with `make <target>`)
+
+export interface MakeRecipeLine {
+  /** One logical recipe line: `\`-continuations joined, the leading tab and `@`, `-`, `+` prefixes removed, variables not expanded. */
+  text: string;
+  range: Range;
+}
+
+export interface MakeTarget {
+  name: string;
+  /** Prerequisites as written (variables not expanded); make builds them before the recipe. */
+  prerequisites: string[];
+  recipe: MakeRecipeLine[];
+  /** Range of the target's name in its rule line. */
+  range: Range;
+}
+
+export interface Makefile {
+  path: string;
+  /** Explicit targets in file order (pattern rules and special targets such as `.PHONY` left out). */
+  targets: MakeTarget[];
+  /** Simple variable assignments (`GO ?= go`, `PKGS := ./...`), last one wins; values as written. */
+  variables: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Source code (Go and TypeScript/JavaScript). Streamed to rules one file at a time.
 
 export interface SourceImport {

@@ -4,6 +4,7 @@ import type {
   ContainerRef,
   DockerfileModel,
   K8sObject,
+  Makefile,
   Manifests,
   ProtoBaseline,
   ProtoFile,
@@ -23,6 +24,7 @@ export type FileKind =
   | "javascript"
   | "manifest"
   | "lockfile"
+  | "makefile"
   | "other";
 
 export interface RepoFile {
@@ -62,6 +64,8 @@ export interface Repository {
   readonly configs: readonly ConfigDocument[];
   readonly manifests: Manifests;
   readonly ci: readonly CiPipeline[];
+  /** Makefiles (`Makefile`, `GNUmakefile`, `*.mk`) with their targets and recipe lines. */
+  readonly makefiles: readonly Makefile[];
   /** Whether the repository has anything of that kind to check (used for "not applicable"). */
   has(kind: InputKind): boolean;
 }
