@@ -3,6 +3,7 @@ import type {
   ConfigDocument,
   ContainerRef,
   DockerfileModel,
+  DockerIgnoreFile,
   K8sObject,
   Manifests,
   ProtoFile,
@@ -22,6 +23,7 @@ export type FileKind =
   | "javascript"
   | "manifest"
   | "lockfile"
+  | "dockerignore"
   | "other";
 
 export interface RepoFile {
@@ -45,6 +47,8 @@ export interface Repository {
   /** Every file discovery kept (gitignore honoured, vendored and build output skipped). */
   readonly files: readonly RepoFile[];
   readonly dockerfiles: readonly DockerfileModel[];
+  /** `.dockerignore` files (and per-Dockerfile `<name>.dockerignore` files), read with the Dockerfiles. */
+  readonly dockerignores: readonly DockerIgnoreFile[];
   /** Every Kubernetes object, `kind: List` items expanded. */
   readonly kubernetes: readonly K8sObject[];
   /** Objects that carry a pod spec, whatever their kind. */
