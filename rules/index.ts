@@ -5,6 +5,7 @@ import depsLockfilePresent from "./deps/lockfile-present.js";
 import dockerBaseImagePinned from "./docker/base-image-pinned.js";
 import dockerMultiStageBuild from "./docker/multi-stage-build.js";
 import dockerNonRootUser from "./docker/non-root-user.js";
+import dockerExecFormCommand from "./docker/exec-form-command.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -19,6 +20,7 @@ export const allRules: readonly Rule[] = [
   dockerMultiStageBuild,
   dockerBaseImagePinned,
   dockerNonRootUser,
+  dockerExecFormCommand,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
