@@ -5,6 +5,7 @@ import depsLockfilePresent from "./deps/lockfile-present.js";
 import dockerBaseImagePinned from "./docker/base-image-pinned.js";
 import dockerMultiStageBuild from "./docker/multi-stage-build.js";
 import dockerNonRootUser from "./docker/non-root-user.js";
+import dockerDependenciesBeforeSource from "./docker/dependencies-before-source.js";
 import dockerExecFormCommand from "./docker/exec-form-command.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
@@ -21,6 +22,7 @@ export const allRules: readonly Rule[] = [
   dockerBaseImagePinned,
   dockerNonRootUser,
   dockerExecFormCommand,
+  dockerDependenciesBeforeSource,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
