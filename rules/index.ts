@@ -7,6 +7,7 @@ import dockerMultiStageBuild from "./docker/multi-stage-build.js";
 import dockerNonRootUser from "./docker/non-root-user.js";
 import dockerDependenciesBeforeSource from "./docker/dependencies-before-source.js";
 import dockerExecFormCommand from "./docker/exec-form-command.js";
+import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -23,6 +24,7 @@ export const allRules: readonly Rule[] = [
   dockerNonRootUser,
   dockerExecFormCommand,
   dockerDependenciesBeforeSource,
+  dockerFrozenLockfileInstall,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
