@@ -8,6 +8,7 @@ import dockerNonRootUser from "./docker/non-root-user.js";
 import dockerDependenciesBeforeSource from "./docker/dependencies-before-source.js";
 import dockerExecFormCommand from "./docker/exec-form-command.js";
 import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
+import dockerStaticGoBinary from "./docker/static-go-binary.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -25,6 +26,7 @@ export const allRules: readonly Rule[] = [
   dockerExecFormCommand,
   dockerDependenciesBeforeSource,
   dockerFrozenLockfileInstall,
+  dockerStaticGoBinary,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,

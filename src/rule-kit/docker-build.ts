@@ -264,7 +264,8 @@ export function traceFile(dockerfile: DockerfileModel, stage: DockerStage, path:
         return { kind: "image", path: inner, image: parts.from, instruction, stage: ancestor };
       }
       if (fromStage) {
-        const absolute = resolvePath(workdirAt(dockerfile, fromStage), inner);
+        // Sources of `COPY --from` are relative to the root of the source stage, not its WORKDIR.
+        const absolute = resolvePath("/", inner);
         if (depth < 8) {
           const further = traceFile(dockerfile, fromStage, absolute, depth + 1);
           if (further.kind !== "none") return further;
