@@ -9,6 +9,7 @@ import dockerDependenciesBeforeSource from "./docker/dependencies-before-source.
 import dockerExecFormCommand from "./docker/exec-form-command.js";
 import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
 import dockerStaticGoBinary from "./docker/static-go-binary.js";
+import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -27,6 +28,7 @@ export const allRules: readonly Rule[] = [
   dockerDependenciesBeforeSource,
   dockerFrozenLockfileInstall,
   dockerStaticGoBinary,
+  dockerScratchCaCertificates,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
