@@ -10,6 +10,7 @@ import dockerExecFormCommand from "./docker/exec-form-command.js";
 import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
 import dockerStaticGoBinary from "./docker/static-go-binary.js";
 import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
+import dockerNoSecretBuildArgs from "./docker/no-secret-build-args.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -29,6 +30,7 @@ export const allRules: readonly Rule[] = [
   dockerFrozenLockfileInstall,
   dockerStaticGoBinary,
   dockerScratchCaCertificates,
+  dockerNoSecretBuildArgs,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
