@@ -11,6 +11,7 @@ import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
 import dockerStaticGoBinary from "./docker/static-go-binary.js";
 import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
 import dockerNoSecretBuildArgs from "./docker/no-secret-build-args.js";
+import dockerHealthcheckDefined from "./docker/healthcheck-defined.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -31,6 +32,7 @@ export const allRules: readonly Rule[] = [
   dockerStaticGoBinary,
   dockerScratchCaCertificates,
   dockerNoSecretBuildArgs,
+  dockerHealthcheckDefined,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
