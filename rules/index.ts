@@ -12,6 +12,7 @@ import dockerStaticGoBinary from "./docker/static-go-binary.js";
 import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
 import dockerNoSecretBuildArgs from "./docker/no-secret-build-args.js";
 import dockerHealthcheckDefined from "./docker/healthcheck-defined.js";
+import dockerRuntimeConfigPresent from "./docker/runtime-config-present.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -33,6 +34,7 @@ export const allRules: readonly Rule[] = [
   dockerScratchCaCertificates,
   dockerNoSecretBuildArgs,
   dockerHealthcheckDefined,
+  dockerRuntimeConfigPresent,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
