@@ -13,6 +13,7 @@ import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
 import dockerNoSecretBuildArgs from "./docker/no-secret-build-args.js";
 import dockerHealthcheckDefined from "./docker/healthcheck-defined.js";
 import dockerRuntimeConfigPresent from "./docker/runtime-config-present.js";
+import dockerDockerignorePresent from "./docker/dockerignore-present.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -35,6 +36,7 @@ export const allRules: readonly Rule[] = [
   dockerNoSecretBuildArgs,
   dockerHealthcheckDefined,
   dockerRuntimeConfigPresent,
+  dockerDockerignorePresent,
   secretsHardcodedSecret,
   protoFileOptions,
   tsNoConsole,
