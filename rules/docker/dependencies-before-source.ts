@@ -60,8 +60,10 @@ suppress the finding there.
     for (const dockerfile of repo.dockerfiles) {
       if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const context = buildContext(repo, dockerfile);
+      // Without evidence of the context (only `COPY . .`), any go.mod in the repository may be in it.
+      const contextDir = context.known ? context.dir : "";
       for (const stage of dockerfile.stages) {
-        const found = lateDependencySteps(dockerfile, stage, repo, context.dir);
+        const found = lateDependencySteps(dockerfile, stage, repo, contextDir);
         if (!found) continue;
         const { copy, steps } = found;
         const go = steps.find((s) => s.manager === "go");

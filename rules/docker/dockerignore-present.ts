@@ -1,7 +1,7 @@
 import type { DockerfileModel, DockerIgnoreFile, DockerInstruction } from "../../src/model/artifacts.js";
 import type { Repository } from "../../src/model/repository.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { isNonProductionDockerfile } from "../../src/rule-kit/docker.js";
+import { finalStage, isNonProductionDockerfile, stageLineage } from "../../src/rule-kit/docker.js";
 import { buildContext, copyParts, folderOf, isWholeContext, joinRelative } from "../../src/rule-kit/docker-build.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { FILE_START } from "../../src/rule-kit/ranges.js";
@@ -20,14 +20,16 @@ export default defineRule({
     remediation: "Add a `.dockerignore` to the build context listing at least `.git`, `.env*`, `*.pem`, `*.key` and `node_modules`.",
     docs: `
 Checked only for production Dockerfiles that copy the whole build context (\`COPY . .\`, \`COPY . /src\`, \`ADD . .\`).
-The build context is the Dockerfile's folder, or the ancestor folder its COPY paths resolve against (go-zero's
-\`goctl docker\` Dockerfiles are built from the module root). The ignore file is \`<Dockerfile name>.dockerignore\`
+The build context is the \`build.context\` of a Compose service that builds the Dockerfile, else the Dockerfile's
+folder, or the ancestor folder its COPY paths resolve against (go-zero's \`goctl docker\` Dockerfiles are built
+from the module root). The ignore file is \`<Dockerfile name>.dockerignore\`
 next to the Dockerfile when there is one (BuildKit prefers it), else \`.dockerignore\` at the context root.
 
 Patterns are matched as Docker does: anchored at the context root (\`node_modules\` excludes only the top-level
 folder, \`**/node_modules\` every one), the last matching pattern wins, \`!\` re-includes.
 
-- **warning**, at the \`COPY\`: no ignore file at all;
+- **warning**, at the \`COPY\`: no ignore file at all (not reported when the Dockerfile sits alone in its folder
+  and nothing says where it is built from: that folder is not its context, and the real one is unknown);
 - **warning**, at the ignore file: it lets through something the repository shows will be there —
   \`.git\` when the context is the repository root, \`node_modules\` next to a \`package.json\` in the context,
   or a \`.env\` file in the context (templates such as \`.env.example\` are fine);
@@ -65,17 +67,21 @@ development, test and CI Dockerfiles. One finding per ignore file, however many 
       if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const copy = wholeContextCopy(dockerfile);
       if (!copy) continue;
-      const context = buildContext(repo, dockerfile).dir;
+      const { dir: context, known } = buildContext(repo, dockerfile);
       const ignore = ignoreFileFor(repo, dockerfile, context);
       if (!ignore) {
+        // A Dockerfile alone in its folder, with nothing telling where it is built from (`docker build -f
+        // docker/app/Dockerfile ./internal`): its folder is not the context, and the real one is unknown.
+        if (!known && !repo.files.some((f) => folderOf(f.path) === context && f.kind !== "dockerfile")) continue;
         if (reportedContexts.has(context)) continue;
         reportedContexts.add(context);
+        const what = context === "" ? "`.git`, local `.env` files, private keys and `node_modules`" : "local `.env` files, private keys and `node_modules`";
         report({
           path: dockerfile.path,
           range: copy.range,
           message:
             `\`${copy.keyword} ${copy.args.join(" ")}\` copies the whole build context (\`${context || "."}\`), which has no .dockerignore: ` +
-            "`.git`, local `.env` files, private keys and `node_modules` from the machine that builds are sent to the builder and baked into the image.",
+            `${what} on the machine that builds are sent to the builder and copied into the ${inFinalImage(dockerfile, copy) ? "image" : "build stage"}.`,
           fix: `Add \`${joinRelative(context, ".dockerignore")}\` listing at least \`.git\`, \`.env*\`, \`*.pem\`, \`*.key\` and \`node_modules\`.`,
         });
         continue;
@@ -115,6 +121,12 @@ development, test and CI Dockerfiles. One finding per ignore file, however many 
     }
   },
 });
+
+/** Whether the instruction is in the final stage or a stage it builds on. */
+function inFinalImage(dockerfile: DockerfileModel, instruction: DockerInstruction): boolean {
+  const final = finalStage(dockerfile);
+  return final !== undefined && stageLineage(dockerfile, final).some((s) => s.instructions.includes(instruction));
+}
 
 function wholeContextCopy(dockerfile: DockerfileModel): DockerInstruction | undefined {
   for (const stage of dockerfile.stages) {

@@ -1,7 +1,7 @@
 import type { ContainerRef } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { effectiveInstruction, finalStage, isNonProductionDockerfile } from "../../src/rule-kit/docker.js";
-import { composeServicesBuilding, containersRunning, imageNames } from "../../src/rule-kit/docker-deploy.js";
+import { composeServicesBuilding, containersRunning, imageNames, isProductionCompose } from "../../src/rule-kit/docker-deploy.js";
 import { containerLabel, containerRange, isLongRunning, isRecord, patchedContainers } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 
@@ -27,7 +27,8 @@ What the rule reports for a final stage without \`HEALTHCHECK\`:
 |---|---|
 | a Kubernetes container in the repository runs it, and every such container has a liveness or readiness probe | nothing |
 | a Kubernetes container runs it without probes | note (\`k8s/probes-defined\` reports the container) |
-| a Docker Compose service builds it (\`build:\`) without a \`healthcheck:\` | **warning** |
+| a production Compose file (\`docker-compose.prod.yml\`, \`compose.production.yaml\`, \`*release*\`, \`*deploy*\`) builds it (\`build:\`) without a \`healthcheck:\` | **warning** |
+| another Compose file (a local stack) builds it without a \`healthcheck:\` | note |
 | a Compose service builds it with a \`healthcheck:\` | nothing |
 | the repository has Kubernetes manifests, none of which can be matched to this image | note |
 | the repository has no Kubernetes manifests and no Compose service builds it | note: where it runs cannot be verified |
@@ -84,10 +85,14 @@ Not reported: \`HEALTHCHECK NONE\` (a deliberate choice), development, test and 
       if (compose.length > 0) {
         const unchecked = compose.find((s) => !isRecord(s.service.healthcheck) || s.service.healthcheck.disable === true);
         if (!unchecked || isRecord(unchecked.service.healthcheck)) continue;
+        const production = isProductionCompose(unchecked.document.path);
         report({
           path: dockerfile.path,
           range,
-          message: `The final stage has no HEALTHCHECK and Compose service \`${unchecked.name}\` (${unchecked.document.path}), which builds this image, defines no \`healthcheck:\`: Docker keeps a hung container \`running\`, routes to it and never restarts it.`,
+          ...(!production && { severity: "note" as const }),
+          message: production
+            ? `The final stage has no HEALTHCHECK and Compose service \`${unchecked.name}\` (${unchecked.document.path}), which builds this image, defines no \`healthcheck:\`: Docker keeps a hung container \`running\`, routes to it and never restarts it.`
+            : `The final stage has no HEALTHCHECK and Compose service \`${unchecked.name}\` (${unchecked.document.path}), which builds this image, defines no \`healthcheck:\`; this Compose file reads as a local stack, so this matters only if the image also runs under Docker elsewhere: there a hung container stays \`running\` and is never restarted.`,
           related: [{ path: unchecked.document.path, range: unchecked.range, message: "Builds and runs this image without a healthcheck." }],
         });
         continue;

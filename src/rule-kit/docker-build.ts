@@ -3,7 +3,7 @@
  * COPY brings in and where they come from, the WORKDIR and ENV in effect, the command the image starts,
  * the build context, and what C library a runtime image has.
  */
-import type { DockerFrom, DockerfileModel, DockerInstruction, DockerStage, ImageRef } from "../model/artifacts.js";
+import type { ConfigDocument, DockerFrom, DockerfileModel, DockerInstruction, DockerStage, ImageRef } from "../model/artifacts.js";
 import type { Repository } from "../model/repository.js";
 import { commandText, effectiveInstruction, stageLineage } from "./docker.js";
 
@@ -335,13 +335,18 @@ export function startCommand(dockerfile: DockerfileModel, stage: DockerStage): S
 // Build context
 
 /**
- * The build context of a Dockerfile, as far as the repository tells: the Dockerfile's own folder, unless
- * the context-relative sources its COPY/ADD instructions name are missing there but present relative to an
- * ancestor folder (go-zero's `goctl docker` writes `app/user/cmd/rpc/Dockerfile` and builds it from the
- * module root, copying `go.mod` and `app/user/cmd/rpc/etc`). Returns the context folder ("" for the
- * repository root) and whether the evidence was conclusive.
+ * The build context of a Dockerfile, as far as the repository tells:
+ * - the `build.context` of a Docker Compose service that builds it;
+ * - else the Dockerfile's own folder, unless the context-relative sources its COPY/ADD instructions name are
+ *   missing there but present relative to an ancestor folder (go-zero's `goctl docker` writes
+ *   `app/user/cmd/rpc/Dockerfile` and builds it from the module root, copying `go.mod` and
+ *   `app/user/cmd/rpc/etc`).
+ * Returns the context folder ("" for the repository root) and whether there was evidence for it; without any
+ * (only `COPY . .`), `dir` is the Dockerfile's folder, Docker's usual `docker build .`.
  */
 export function buildContext(repo: Repository, dockerfile: DockerfileModel): { dir: string; known: boolean } {
+  const composed = composeBuilds(repo).find((b) => b.dockerfile === dockerfile.path);
+  if (composed) return { dir: composed.context, known: true };
   const own = folderOf(dockerfile.path);
   const sources = contextSources(dockerfile).filter((s) => !isWholeContext(s) && !/[*?[$]/.test(s));
   if (sources.length === 0) return { dir: own, known: false };
@@ -353,6 +358,58 @@ export function buildContext(repo: Repository, dockerfile: DockerfileModel): { d
   if (best === 0) return { dir: own, known: false };
   const dir = candidates[scores.indexOf(best)]!;
   return { dir, known: true };
+}
+
+export interface ComposeBuild {
+  document: ConfigDocument;
+  /** The service's name under `services:`. */
+  name: string;
+  service: Record<string, unknown>;
+  /** Repository-relative build context folder. */
+  context: string;
+  /** Repository-relative path of the Dockerfile it builds. */
+  dockerfile: string;
+}
+
+/** Docker Compose files by name: `docker-compose*.yml`, `compose*.yaml`. */
+export function isComposeFile(path: string): boolean {
+  return /^(docker-)?compose([._-].*)?\.ya?ml$/i.test(path.split("/").at(-1)!);
+}
+
+const composeCache = new WeakMap<object, ComposeBuild[]>();
+
+/** Every Compose service with a local `build:` (a string context, or `context` / `dockerfile`). */
+export function composeBuilds(repo: Repository): ComposeBuild[] {
+  const configs = repo.configs;
+  const cached = composeCache.get(configs);
+  if (cached) return cached;
+  const builds: ComposeBuild[] = [];
+  for (const document of configs) {
+    if (document.format !== "yaml" || !isComposeFile(document.path)) continue;
+    const body = document.body;
+    const services = isObject(body) ? body.services : undefined;
+    if (!isObject(services)) continue;
+    for (const [name, service] of Object.entries(services)) {
+      if (!isObject(service)) continue;
+      const build = service.build;
+      let context: string | undefined;
+      let file = "Dockerfile";
+      if (typeof build === "string") context = build;
+      else if (isObject(build)) {
+        context = typeof build.context === "string" ? build.context : ".";
+        if (typeof build.dockerfile === "string") file = build.dockerfile;
+      }
+      if (context === undefined || /^[a-z]+:\/\//i.test(context) || context.includes("$") || file.includes("$")) continue;
+      const dir = joinRelative(folderOf(document.path), context);
+      builds.push({ document, name, service, context: dir, dockerfile: joinRelative(dir, file) });
+    }
+  }
+  composeCache.set(configs, builds);
+  return builds;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Context-relative sources of every COPY/ADD without --from (URLs excluded). */

@@ -6,8 +6,8 @@ import type { ConfigDocument, ContainerRef, DockerfileModel } from "../model/art
 import type { Range } from "../model/location.js";
 import type { Repository } from "../model/repository.js";
 import { isNonProductionDockerfile } from "./docker.js";
-import { folderOf, joinRelative } from "./docker-build.js";
-import { isNonProductionManifest, isRecord } from "./kubernetes.js";
+import { composeBuilds, folderOf } from "./docker-build.js";
+import { isNonProductionManifest } from "./kubernetes.js";
 import { scanRelative } from "./paths.js";
 
 /** Folder names that say what kind of program lives there rather than which one (go-zero `cmd/rpc`, `cmd/api`). */
@@ -76,34 +76,15 @@ export interface ComposeService {
   range: Range;
 }
 
-/** Docker Compose files by name: `docker-compose*.yml`, `compose*.yaml`. */
-export function isComposeFile(path: string): boolean {
-  return /^(docker-)?compose([._-].*)?\.ya?ml$/i.test(path.split("/").at(-1)!);
-}
-
 /** Compose services whose `build` names this Dockerfile (context folder and `dockerfile`, default `Dockerfile`). */
 export function composeServicesBuilding(repo: Repository, dockerfile: DockerfileModel): ComposeService[] {
-  const found: ComposeService[] = [];
-  for (const document of repo.configs) {
-    if (document.format !== "yaml" || !isComposeFile(document.path)) continue;
-    const services = isRecord(document.body) ? document.body.services : undefined;
-    if (!isRecord(services)) continue;
-    for (const [name, service] of Object.entries(services)) {
-      if (!isRecord(service)) continue;
-      const build = service.build;
-      let context: string | undefined;
-      let file = "Dockerfile";
-      if (typeof build === "string") context = build;
-      else if (isRecord(build)) {
-        context = typeof build.context === "string" ? build.context : ".";
-        if (typeof build.dockerfile === "string") file = build.dockerfile;
-      }
-      if (context === undefined || /^[a-z]+:\/\//i.test(context) || context.includes("$")) continue;
-      const built = joinRelative(folderOf(document.path), context, file);
-      if (built === dockerfile.path) {
-        found.push({ document, name, service, range: document.locateKey(["services", name]) });
-      }
-    }
-  }
-  return found;
+  return composeBuilds(repo)
+    .filter((b) => b.dockerfile === dockerfile.path)
+    .map((b) => ({ document: b.document, name: b.name, service: b.service, range: b.document.locateKey(["services", b.name]) }));
+}
+
+/** A Compose file that reads as a production deployment rather than a local stack (`docker-compose.prod.yml`). */
+export function isProductionCompose(path: string): boolean {
+  const base = path.split("/").at(-1)!.toLowerCase();
+  return /(^|[._-])(prod|production|release|live|deploy)([._-]|$)/.test(base);
 }
