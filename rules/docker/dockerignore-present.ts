@@ -6,6 +6,9 @@ import { buildContext, copyParts, folderOf, isWholeContext, joinRelative } from 
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { FILE_START } from "../../src/rule-kit/ranges.js";
 
+/** Folders that hold Dockerfiles built from elsewhere (`docker/app-prod/Dockerfile`). */
+const DOCKERFILE_FOLDERS = new Set(["docker", ".docker", "dockerfiles", "build", "deploy", "deployments", "ci"]);
+
 /** `.env` files that are meant to be committed and copied: templates. */
 const ENV_TEMPLATE = /\.(example|sample|template|dist|defaults?)$/i;
 
@@ -28,8 +31,9 @@ next to the Dockerfile when there is one (BuildKit prefers it), else \`.dockerig
 Patterns are matched as Docker does: anchored at the context root (\`node_modules\` excludes only the top-level
 folder, \`**/node_modules\` every one), the last matching pattern wins, \`!\` re-includes.
 
-- **warning**, at the \`COPY\`: no ignore file at all (not reported when the Dockerfile sits alone in its folder
-  and nothing says where it is built from: that folder is not its context, and the real one is unknown);
+- **warning**, at the \`COPY\`: no ignore file at all (not reported for a Dockerfile under a \`docker/\`, \`build/\`,
+  \`deploy/\` or \`ci/\` folder when nothing says where it is built from: that folder is not its context, and the
+  real one is unknown);
 - **warning**, at the ignore file: it lets through something the repository shows will be there —
   \`.git\` when the context is the repository root, \`node_modules\` next to a \`package.json\` in the context,
   or a \`.env\` file in the context (templates such as \`.env.example\` are fine);
@@ -70,9 +74,9 @@ development, test and CI Dockerfiles. One finding per ignore file, however many 
       const { dir: context, known } = buildContext(repo, dockerfile);
       const ignore = ignoreFileFor(repo, dockerfile, context);
       if (!ignore) {
-        // A Dockerfile alone in its folder, with nothing telling where it is built from (`docker build -f
-        // docker/app/Dockerfile ./internal`): its folder is not the context, and the real one is unknown.
-        if (!known && !repo.files.some((f) => folderOf(f.path) === context && f.kind !== "dockerfile")) continue;
+        // A Dockerfile kept in a folder of Dockerfiles, with nothing telling where it is built from (`docker build
+        // -f docker/app/Dockerfile ./internal`): its folder is not the context, and the real one is unknown.
+        if (!known && context.split("/").some((segment) => DOCKERFILE_FOLDERS.has(segment.toLowerCase()))) continue;
         if (reportedContexts.has(context)) continue;
         reportedContexts.add(context);
         const what = context === "" ? "`.git`, local `.env` files, private keys and `node_modules`" : "local `.env` files, private keys and `node_modules`";
