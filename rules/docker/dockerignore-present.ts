@@ -99,14 +99,15 @@ development, test and CI Dockerfiles. One finding per ignore file, however many 
         return !ignore.excludes(sample) && !concrete.some((c) => c.entry === entry);
       });
       if (concrete.length === 0 && speculative.length === 0) continue;
-      const related = [{ path: dockerfile.path, range: copy.range, message: "Copies the whole build context into the image." }];
+      const into = inFinalImage(dockerfile, copy) ? "the image" : "a build stage";
+      const related = [{ path: dockerfile.path, range: copy.range, message: `Copies the whole build context into ${into}.` }];
       if (concrete.length > 0) {
         const items = concrete.map((c) => c.why);
         const more = speculative.length > 0 ? `; it does not exclude ${speculative.map((s) => `\`${s}\``).join(", ")} either` : "";
         report({
           path: ignore.path,
           range: FILE_START,
-          message: `${ignore.path} lets ${items.join(", ")} into the build context that \`${copy.keyword} ${copy.args.join(" ")}\` in ${dockerfile.path} copies into the image${more}.`,
+          message: `${ignore.path} lets ${items.join(", ")} into the build context that \`${copy.keyword} ${copy.args.join(" ")}\` in ${dockerfile.path} copies into ${into}${more}.`,
           fix: `Add ${[...concrete.map((c) => `\`${c.entry}\``), ...speculative.map((s) => `\`${s}\``)].join(", ")} to ${ignore.path}.`,
           related,
         });
@@ -118,7 +119,7 @@ development, test and CI Dockerfiles. One finding per ignore file, however many 
         severity: "note",
         message:
           `${ignore.path} does not exclude ${speculative.map((s) => `\`${s}\``).join(", ")}: none is visible in the repository (such files are usually git-ignored), ` +
-          `but a developer's local copy would be baked into the image by \`${copy.keyword} ${copy.args.join(" ")}\` in ${dockerfile.path}.`,
+          `but a developer's local copy would be copied into ${into} by \`${copy.keyword} ${copy.args.join(" ")}\` in ${dockerfile.path}.`,
         fix: `Add ${speculative.map((s) => `\`${s}\``).join(", ")} to ${ignore.path}.`,
         related,
       });
