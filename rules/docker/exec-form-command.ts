@@ -53,8 +53,16 @@ test and CI Dockerfiles.
     inputs: ["dockerfile"],
     tags: ["docker", "graceful-shutdown", "signals"],
     precision: "high",
+    options: {
+      initPrograms: {
+        type: "string[]",
+        default: [...INITS],
+        description: "Init processes that forward signals to their child: with one of them as exec-form ENTRYPOINT, a shell-form CMD is accepted.",
+      },
+    },
   },
-  check({ repo, report }) {
+  check({ repo, report, options }) {
+    const inits = new Set(options.initPrograms as readonly string[]);
     for (const dockerfile of repo.dockerfiles) {
       if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const final = finalStage(dockerfile);
@@ -91,7 +99,7 @@ test and CI Dockerfiles.
         }
         if (!cmd || cmd.instruction.exec) continue;
         const program = (instruction.exec[0] ?? "").split("/").at(-1) ?? "";
-        if (INITS.has(program) && !shellless) continue;
+        if (inits.has(program) && !shellless) continue;
         if (startsWithExec(cmd.instruction) && !shellless) continue;
         flag(cmd.instruction, ` (appended to the ENTRYPOINT as \`/bin/sh -c "..."\`)`);
         continue;

@@ -64,8 +64,16 @@ CI Dockerfiles.
     inputs: ["dockerfile"],
     tags: ["docker", "config", "startup"],
     precision: "high",
+    options: {
+      configFlags: {
+        type: "string[]",
+        default: [...CONFIG_FLAGS],
+        description: "Command-line flags whose value is the path of a configuration file (`-f etc/app.yaml`, `--config=...`).",
+      },
+    },
   },
-  check({ repo, report }) {
+  check({ repo, report, options }) {
+    const flags = new Set(options.configFlags as readonly string[]);
     for (const dockerfile of repo.dockerfiles) {
       if (isNonProductionDockerfile(dockerfile, scanRelative(repo, dockerfile.path))) continue;
       const final = finalStage(dockerfile);
@@ -75,7 +83,7 @@ CI Dockerfiles.
       if (!argv || argv.length === 0) continue;
       const program = argv[0]!.split("/").at(-1)!;
       if (NOT_CONFIG_PROGRAMS.has(program)) continue;
-      const written = configArgument(argv);
+      const written = configArgument(argv, flags);
       if (written === undefined) continue;
       const instruction = pickInstruction(start, written);
       const workdir = workdirAt(dockerfile, final);
@@ -130,12 +138,12 @@ CI Dockerfiles.
 });
 
 /** The value of the first configuration flag (`-f x`, `--config=x`), when it is a literal path with an extension. */
-function configArgument(argv: string[]): string | undefined {
+function configArgument(argv: string[], flags: ReadonlySet<string>): string | undefined {
   for (let i = 1; i < argv.length; i++) {
     const word = argv[i]!;
     const eq = word.indexOf("=");
     const flag = eq > 0 ? word.slice(0, eq) : word;
-    if (!CONFIG_FLAGS.has(flag)) continue;
+    if (!flags.has(flag)) continue;
     const value = eq > 0 ? word.slice(eq + 1) : argv[i + 1];
     if (value === undefined || value === "" || value.startsWith("-") || value.includes("$")) return undefined;
     return /\.[A-Za-z0-9]+$/.test(value) ? value : undefined;
