@@ -11,6 +11,7 @@ COPY rules ./rules
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
+# readiness-check-disable-next-line docker/healthcheck-defined -- a one-shot command-line run, not a service: nothing to probe
 FROM node:20.20.2-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /opt/readiness-check

@@ -5,6 +5,15 @@ import depsLockfilePresent from "./deps/lockfile-present.js";
 import dockerBaseImagePinned from "./docker/base-image-pinned.js";
 import dockerMultiStageBuild from "./docker/multi-stage-build.js";
 import dockerNonRootUser from "./docker/non-root-user.js";
+import dockerDependenciesBeforeSource from "./docker/dependencies-before-source.js";
+import dockerExecFormCommand from "./docker/exec-form-command.js";
+import dockerFrozenLockfileInstall from "./docker/frozen-lockfile-install.js";
+import dockerStaticGoBinary from "./docker/static-go-binary.js";
+import dockerScratchCaCertificates from "./docker/scratch-ca-certificates.js";
+import dockerNoSecretBuildArgs from "./docker/no-secret-build-args.js";
+import dockerHealthcheckDefined from "./docker/healthcheck-defined.js";
+import dockerRuntimeConfigPresent from "./docker/runtime-config-present.js";
+import dockerDockerignorePresent from "./docker/dockerignore-present.js";
 import goNoFmtPrint from "./go/no-fmt-print.js";
 import k8sProbesDefined from "./k8s/probes-defined.js";
 import k8sResourcesSet from "./k8s/resources-set.js";
@@ -33,6 +42,15 @@ export const allRules: readonly Rule[] = [
   dockerMultiStageBuild,
   dockerBaseImagePinned,
   dockerNonRootUser,
+  dockerExecFormCommand,
+  dockerDependenciesBeforeSource,
+  dockerFrozenLockfileInstall,
+  dockerStaticGoBinary,
+  dockerScratchCaCertificates,
+  dockerNoSecretBuildArgs,
+  dockerHealthcheckDefined,
+  dockerRuntimeConfigPresent,
+  dockerDockerignorePresent,
   secretsHardcodedSecret,
   protoFileOptions,
   protoBreakingChange,

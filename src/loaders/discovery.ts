@@ -170,6 +170,7 @@ export function classify(fileName: string): FileKind {
   const lower = fileName.toLowerCase();
   if (LOCKFILES.has(fileName)) return "lockfile";
   if (MANIFESTS.has(fileName)) return "manifest";
+  if (lower === ".dockerignore" || lower.endsWith(".dockerignore")) return "dockerignore";
   if (lower === "dockerfile" || lower === "containerfile" || lower.endsWith(".dockerfile")) return "dockerfile";
   // `Dockerfile.prod` is a Dockerfile; `dockerfile.ts`, `Dockerfile.md` and `dockerfile.test.ts` are not.
   if (lower.startsWith("dockerfile.") || lower.startsWith("containerfile.")) {

@@ -5,6 +5,7 @@ import type {
   ConfigDocument,
   ContainerRef,
   DockerfileModel,
+  DockerIgnoreFile,
   GoFile,
   K8sObject,
   Makefile,
@@ -21,6 +22,7 @@ import { loadCiPipeline, isCiPipelinePath } from "./ci.js";
 import { loadEnvFile, loadJsonConfig } from "./config.js";
 import { toPosix, type Discovery } from "./discovery.js";
 import { loadDockerfile } from "./dockerfile.js";
+import { loadDockerIgnore } from "./dockerignore.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
 import { loadMakefile } from "./makefile.js";
@@ -80,6 +82,10 @@ export class LazyRepository implements Repository {
 
   get dockerfiles(): readonly DockerfileModel[] {
     return this.once("dockerfiles", () => this.loadEach("dockerfile", loadDockerfile));
+  }
+
+  get dockerignores(): readonly DockerIgnoreFile[] {
+    return this.once("dockerignores", () => this.loadEach("dockerignore", loadDockerIgnore));
   }
 
   get kubernetes(): readonly K8sObject[] {

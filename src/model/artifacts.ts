@@ -72,6 +72,26 @@ export interface DockerfileModel {
   stages: DockerStage[];
 }
 
+/** One line of a `.dockerignore` file (comments and blank lines dropped). */
+export interface DockerIgnorePattern {
+  /** The pattern as written, without a leading `!`, trimmed. */
+  pattern: string;
+  /** A `!` exception: re-includes what earlier patterns excluded. */
+  negated: boolean;
+  range: Range;
+}
+
+/** A `.dockerignore` (or `<name>.Dockerfile.dockerignore`) file: what `docker build` leaves out of the context. */
+export interface DockerIgnoreFile {
+  path: string;
+  patterns: DockerIgnorePattern[];
+  /**
+   * Whether a path relative to the build context (the folder holding this file) is left out of the context,
+   * by a pattern or because a parent folder is; the last matching pattern wins, as in Docker.
+   */
+  excludes(contextPath: string): boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML/JSON documents with positions (Kubernetes objects and service configs share this)
 

@@ -3,6 +3,7 @@ import type {
   ConfigDocument,
   ContainerRef,
   DockerfileModel,
+  DockerIgnoreFile,
   K8sObject,
   Makefile,
   Manifests,
@@ -25,6 +26,7 @@ export type FileKind =
   | "manifest"
   | "lockfile"
   | "makefile"
+  | "dockerignore"
   | "other";
 
 export interface RepoFile {
@@ -48,6 +50,8 @@ export interface Repository {
   /** Every file discovery kept (gitignore honoured, vendored and build output skipped). */
   readonly files: readonly RepoFile[];
   readonly dockerfiles: readonly DockerfileModel[];
+  /** `.dockerignore` files (and per-Dockerfile `<name>.dockerignore` files), read with the Dockerfiles. */
+  readonly dockerignores: readonly DockerIgnoreFile[];
   /** Every Kubernetes object, `kind: List` items expanded. */
   readonly kubernetes: readonly K8sObject[];
   /** Objects that carry a pod spec, whatever their kind. */

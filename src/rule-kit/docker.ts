@@ -61,15 +61,36 @@ const NON_PRODUCTION_DIRS = new Set([".devcontainer", "testdata", "test", "tests
 
 /**
  * Dockerfiles that build development, test, CI or builder images (`Dockerfile.dev`, `ci.Dockerfile`, `Dockerfile.build`,
- * `.devcontainer/Dockerfile`, `test/...`): they carry toolchains and run as root on purpose, so
- * runtime-image rules leave them alone.
+ * `.devcontainer/Dockerfile`, `test/...`), images that start a hot-reload runner or set a development mode
+ * (`ENV NODE_ENV=development`): they carry toolchains and run as root on purpose, so runtime-image rules
+ * leave them alone.
  */
 export function isNonProductionDockerfile(dockerfile: DockerfileModel, scanPath: string): boolean {
   const segments = scanPath.toLowerCase().split("/");
   const base = segments.pop() ?? "";
   if (segments.some((s) => NON_PRODUCTION_DIRS.has(s))) return true;
   if (base.split(/[.\-_]/).some((word) => NON_PRODUCTION_WORDS.has(word))) return true;
-  return runsLiveReload(dockerfile);
+  return runsLiveReload(dockerfile) || setsDevelopmentMode(dockerfile);
+}
+
+/** `ENV NODE_ENV=development` (or Flask's, Rails', Gin's equivalent) in the final stage: a development image. */
+const DEVELOPMENT_ENV: Record<string, RegExp> = {
+  NODE_ENV: /^(dev|development)$/i,
+  FLASK_ENV: /^development$/i,
+  RAILS_ENV: /^development$/i,
+  GIN_MODE: /^debug$/i,
+};
+
+function setsDevelopmentMode(dockerfile: DockerfileModel): boolean {
+  const stage = finalStage(dockerfile);
+  if (!stage) return false;
+  return stageLineage(dockerfile, stage).some((s) =>
+    s.instructions.some((i) => {
+      if (i.keyword !== "ENV") return false;
+      const pairs = i.args.length >= 2 && !i.args[0]!.includes("=") ? [[i.args[0]!, i.args.slice(1).join(" ")]] : i.args.map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]);
+      return pairs.some(([key, value]) => key !== undefined && DEVELOPMENT_ENV[key]?.test(value ?? "") === true);
+    }),
+  );
 }
 
 /** Hot-reload runners: an image that starts one is a development environment, whatever its file is called. */

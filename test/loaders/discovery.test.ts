@@ -68,7 +68,7 @@ describe("classify", () => {
     ["Dockerfile.md", "other"],
     ["dockerfile.ts", "other"],
     ["dockerfile.test.ts", "other"],
-    ["Dockerfile.dockerignore", "other"],
+    ["Dockerfile.dockerignore", "dockerignore"],
     ["Dockerfile.node20", "dockerfile"],
     [".env", "env"],
     [".env.production", "env"],
