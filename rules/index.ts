@@ -11,6 +11,12 @@ import k8sResourcesSet from "./k8s/resources-set.js";
 import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
+import k8sReplicasRedundant from "./k8s/replicas-redundant.js";
+import k8sPodDisruptionBudget from "./k8s/pod-disruption-budget.js";
+import k8sServiceTargetsPods from "./k8s/service-targets-pods.js";
+import k8sGracefulTermination from "./k8s/graceful-termination.js";
+import crossPortConsistency from "./cross/port-consistency.js";
+import crossDevConfigInImage from "./cross/dev-config-in-image.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -26,4 +32,10 @@ export const allRules: readonly Rule[] = [
   dbPoolLifetimeSet,
   k8sProbesDefined,
   k8sResourcesSet,
+  k8sReplicasRedundant,
+  k8sPodDisruptionBudget,
+  k8sServiceTargetsPods,
+  k8sGracefulTermination,
+  crossPortConsistency,
+  crossDevConfigInImage,
 ];
