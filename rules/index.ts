@@ -15,6 +15,8 @@ import k8sReplicasRedundant from "./k8s/replicas-redundant.js";
 import k8sPodDisruptionBudget from "./k8s/pod-disruption-budget.js";
 import k8sServiceTargetsPods from "./k8s/service-targets-pods.js";
 import k8sGracefulTermination from "./k8s/graceful-termination.js";
+import k8sAlertRulesPresent from "./k8s/alert-rules-present.js";
+import crossMetricsScraped from "./cross/metrics-scraped.js";
 import crossPortConsistency from "./cross/port-consistency.js";
 import crossDevConfigInImage from "./cross/dev-config-in-image.js";
 
@@ -38,4 +40,6 @@ export const allRules: readonly Rule[] = [
   k8sGracefulTermination,
   crossPortConsistency,
   crossDevConfigInImage,
+  crossMetricsScraped,
+  k8sAlertRulesPresent,
 ];
