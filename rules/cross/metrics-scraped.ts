@@ -62,7 +62,7 @@ function goZeroMetrics(repo: Repository, dockerfile: DockerfileModel): Evidence 
   const doc = config.doc;
   const dev = configValue(doc.body, ["DevServer"]);
   if (dev && isRecord(dev.value) && configValue(dev.value, ["Enabled"])?.value !== false && configValue(dev.value, ["EnableMetrics"])?.value !== false) {
-    return { path: doc.path, range: doc.locateKey(dev.path), what: `the DevServer block of ${doc.path} (go-zero serves /metrics there)` };
+    return { path: doc.path, range: doc.locateKey(dev.path), what: `the DevServer block of ${doc.path}, where go-zero serves /metrics` };
   }
   const prometheus = configValue(doc.body, ["Prometheus", "Port"]);
   if (prometheus) return { path: doc.path, range: doc.locateKey(prometheus.path.slice(0, 1)), what: `the Prometheus block of ${doc.path}` };
@@ -183,7 +183,7 @@ function finding(container: ContainerRef, dockerfile: DockerfileModel, evidence:
   return {
     path: object.path,
     range: containerRange(container),
-    message: `${containerLabel(container)} serves Prometheus metrics (${evidence.what}; image built from ${dockerfile.path}), but no ServiceMonitor, PodMonitor or prometheus.io/scrape annotation selects its pods: the metrics are never collected, so dashboards and alerts built on them stay empty.`,
+    message: `${containerLabel(container)} serves Prometheus metrics, but no ServiceMonitor, PodMonitor or prometheus.io/scrape annotation selects its pods: the metrics are never collected, so dashboards and alerts built on them stay empty. The endpoint comes from ${evidence.what}, built into its image by ${dockerfile.path}.`,
     related: [{ path: evidence.path, range: evidence.range, message: "Where the metrics endpoint comes from." }],
   };
 }

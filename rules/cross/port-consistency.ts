@@ -22,20 +22,23 @@ the other side:
 
 | compared | severity | reported at |
 |---|---|---|
-| probe port (number) vs the app's ports | error: the probe can never pass | the probe's \`port:\` |
-| probe port (name) vs the container's port names | error: the kubelet cannot resolve it | the probe's \`port:\` |
+| probe port (number) vs the app's ports | error (warning when only \`PORT\` is known) | the probe's \`port:\` |
 | Service \`targetPort\` (number, container declares no ports) vs the app's ports | error | the Service's \`targetPort\` |
 | \`containerPort\` vs the app's ports | warning | the \`containerPort\` |
-| Dockerfile \`EXPOSE\` vs the app's ports | warning | the \`EXPOSE\` |
+| Dockerfile \`EXPOSE\` vs the app's config | warning | the \`EXPOSE\` |
 | \`containerPort\` vs \`EXPOSE\` (app's ports unknown; no declared port is exposed) | warning | the first \`containerPort\` |
-| probe port (number) vs declared \`containerPort\`s (app's ports unknown) | warning | the probe's \`port:\` |
+| probe port (name) vs the container's port names — any workload | error: the kubelet cannot resolve it | the probe's \`port:\` |
+| probe port (number) vs declared \`containerPort\`s (app's ports unknown) — any workload | warning | the probe's \`port:\` |
 
 The app's ports are known from a **go-zero config** (\`Name\` plus \`ListenOn\` or \`Port\`; a
 \`DevServer:\` block adds its port, 6060 unless set; a legacy \`Prometheus:\` block adds its port) that the
 image's \`CMD\`/\`ENTRYPOINT\` loads with \`-f\` (or \`-c\`, \`--config\`) and that the final stage copies in
 from the repository (followed through \`WORKDIR\` and \`COPY --from=<stage>\`). A port set through a
 variable (\`ListenOn: \${LISTEN}\`) makes the set incomplete: only a container that matches none of the
-known ports is reported.
+known ports is reported. Without a go-zero config, a literal numeric \`PORT\` env var — the container's
+own, else the image's \`ENV PORT\` — is taken as the app's main port (the convention of Node, Cloud Run
+and the Online Boutique services); the app may open other ports too, so then only a container none of
+whose declared ports is \`PORT\`, and a probe on a port that is neither \`PORT\` nor declared, are reported.
 
 **How a workload is linked to a Dockerfile** (only definite links are compared; otherwise the rule is
 silent):
@@ -88,7 +91,11 @@ function fromConfig(repo: Parameters<typeof commandConfig>[0], dockerfile: Docke
     ports: ports.map((p: AppPort) => ({ port: p.port, label: p.path.join(".") })),
     complete,
     source: `the app's config ${doc.path} (loaded by the CMD of ${dockerfile.path})`,
-    related: [{ path: doc.path, range: doc.locate(ports[0]!.path), message: `The config the image's ${config.command.keyword} loads: the app listens here.` }],
+    related: ports.slice(0, 3).map((p) => ({
+      path: doc.path,
+      range: doc.locate(p.path),
+      message: `${p.path.join(".")}: the app listens on ${p.port} (this config is loaded by the image's ${config.command.keyword}).`,
+    })),
   };
 }
 
