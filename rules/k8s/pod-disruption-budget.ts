@@ -2,7 +2,7 @@ import type { K8sObject, Workload } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { getIn, isNonProductionManifest, objectLabel, workloadPatches } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { autoscalersOf, labelSelectorMatches, mayShareNamespace, replicasOf } from "../../src/rule-kit/workload-links.js";
+import { autoscalersOf, groupCopies, labelSelectorMatches, mayShareNamespace, replicasOf } from "../../src/rule-kit/workload-links.js";
 
 const KINDS = new Set(["Deployment", "StatefulSet"]);
 
@@ -75,16 +75,23 @@ and manifests under \`test/\`, \`e2e/\`, \`testdata/\`, \`fixtures/\` and \`exam
     precision: "high",
   },
   check({ repo, report }) {
+    const found: { object: K8sObject }[] = [];
     for (const workload of repo.workloads) {
       const object = workload.object;
       if (!KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/") || workload.partial) continue;
       if (isNonProductionManifest(scanRelative(repo, object.path))) continue;
       if (!replicated(repo.kubernetes, repo.workloads, workload)) continue;
       if (covered(repo.kubernetes, workload) !== false) continue;
+      found.push({ object });
+    }
+    // Copies of the same object in several files (plain, kustomize base, release bundle): one finding.
+    for (const [first, ...copies] of groupCopies(found)) {
+      const object = first!.object;
       report({
         path: object.path,
         range: object.range,
         message: `${objectLabel(object)} runs several replicas but no PodDisruptionBudget in its namespace selects its pods: a node drain or cluster upgrade may evict all of them at once.`,
+        related: copies.map((c) => ({ path: c.object.path, range: c.object.range, message: `A copy of ${objectLabel(c.object)}, equally without a PodDisruptionBudget.` })),
       });
     }
   },

@@ -2,7 +2,7 @@ import type { K8sObject, Workload } from "../../src/model/artifacts.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { getIn, isNonProductionManifest, isRecord, objectLabel, servicesSelecting, workloadPatches } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { autoscalersOf, replicasOf } from "../../src/rule-kit/workload-links.js";
+import { autoscalersOf, groupCopies, replicasOf } from "../../src/rule-kit/workload-links.js";
 
 const KINDS = new Set(["Deployment", "StatefulSet"]);
 
@@ -81,6 +81,7 @@ Not reported:
   },
   check({ repo, report, options }) {
     const minimum = options.minReplicas as number;
+    const found: { object: K8sObject; written: number | undefined; service: K8sObject }[] = [];
     for (const workload of repo.workloads) {
       const object = workload.object;
       if (!KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/") || workload.partial) continue;
@@ -90,15 +91,21 @@ Not reported:
       const replicas = Math.max(written ?? 1, patchedReplicas(repo.workloads, workload) ?? 0, kustomizeReplicas(repo.kubernetes, object.name) ?? 0);
       if (replicas >= minimum) continue;
       if (autoscalersOf(repo.kubernetes, workload).length > 0) continue;
-      const services = servicesSelecting(repo.kubernetes, workload);
-      if (services.length === 0) continue;
-      const service = services[0]!;
+      const service = servicesSelecting(repo.kubernetes, workload)[0];
+      if (service) found.push({ object, written, service });
+    }
+    // Copies of the same Deployment (plain manifests, a kustomize base, a release bundle): one finding.
+    for (const [first, ...copies] of groupCopies(found)) {
+      const { object, written, service } = first!;
       const count = written === undefined ? "no spec.replicas (1 replica)" : `replicas: ${written}`;
       report({
         path: object.path,
         range: written === undefined ? object.range : object.locateKey(["spec", "replicas"]),
-        message: `${objectLabel(object)} has ${count} and ${objectLabel(service)} routes traffic to it: a node drain, eviction or crash of that pod leaves the Service without endpoints until a new pod is ready.`,
-        related: [{ path: service.path, range: service.locateKey(["spec", "selector"]), message: `${objectLabel(service)} selects its pods.` }],
+        message: `${objectLabel(object)} has ${count} and ${objectLabel(service)} routes traffic to it: a node drain, eviction or crash of that pod leaves the Service without endpoints until a new pod is ready.${copies.length > 0 ? ` The same holds for ${copies.length} ${copies.length === 1 ? "copy" : "copies"} of it in other files.` : ""}`,
+        related: [
+          { path: service.path, range: service.locateKey(["spec", "selector"]), message: `${objectLabel(service)} selects its pods.` },
+          ...copies.map((c) => ({ path: c.object.path, range: c.object.range, message: `A copy of ${objectLabel(c.object)} with the same replica count problem.` })),
+        ],
       });
     }
   },

@@ -139,3 +139,21 @@ export function probePorts(container: ContainerRef): ProbePort[] {
   }
   return out;
 }
+
+/**
+ * Groups findings about copies of the same object (same kind, namespace and name in several files: a
+ * plain copy, a kustomize base, a rendered release bundle) so a rule reports the first and lists the others
+ * as related locations instead of repeating itself.
+ */
+export function groupCopies<T extends { object: K8sObject }>(items: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  const sorted = [...items].sort((a, b) => a.object.path.localeCompare(b.object.path) || a.object.documentIndex - b.object.documentIndex);
+  for (const item of sorted) {
+    const o = item.object;
+    const key = `${o.apiVersion.split("/")[0]}|${o.kind}|${o.namespace ?? ""}|${o.name}`;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
