@@ -34,6 +34,14 @@ import k8sSecurityContext from "./k8s/security-context.js";
 import k8sPrivilegedContainer from "./k8s/privileged-container.js";
 import ciTestsRun from "./ci/tests-run.js";
 import ciSecurityScan from "./ci/security-scan.js";
+import k8sReplicasRedundant from "./k8s/replicas-redundant.js";
+import k8sPodDisruptionBudget from "./k8s/pod-disruption-budget.js";
+import k8sServiceTargetsPods from "./k8s/service-targets-pods.js";
+import k8sGracefulTermination from "./k8s/graceful-termination.js";
+import k8sAlertRulesPresent from "./k8s/alert-rules-present.js";
+import crossMetricsScraped from "./cross/metrics-scraped.js";
+import crossPortConsistency from "./cross/port-consistency.js";
+import crossDevConfigInImage from "./cross/dev-config-in-image.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -72,4 +80,12 @@ export const allRules: readonly Rule[] = [
   k8sPrivilegedContainer,
   ciTestsRun,
   ciSecurityScan,
+  k8sReplicasRedundant,
+  k8sPodDisruptionBudget,
+  k8sServiceTargetsPods,
+  k8sGracefulTermination,
+  crossPortConsistency,
+  crossDevConfigInImage,
+  crossMetricsScraped,
+  k8sAlertRulesPresent,
 ];
