@@ -11,6 +11,7 @@ import k8sResourcesSet from "./k8s/resources-set.js";
 import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
+import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -26,4 +27,5 @@ export const allRules: readonly Rule[] = [
   dbPoolLifetimeSet,
   k8sProbesDefined,
   k8sResourcesSet,
+  grpcStatusCodeErrors,
 ];
