@@ -12,6 +12,7 @@ import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
+import errorsPanicRecovery from "./errors/panic-recovery.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -28,4 +29,5 @@ export const allRules: readonly Rule[] = [
   k8sProbesDefined,
   k8sResourcesSet,
   grpcStatusCodeErrors,
+  errorsPanicRecovery,
 ];
