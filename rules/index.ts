@@ -13,6 +13,7 @@ import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
 import errorsPanicRecovery from "./errors/panic-recovery.js";
+import loggingStructuredLogger from "./logging/structured-logger.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const allRules: readonly Rule[] = [
   k8sResourcesSet,
   grpcStatusCodeErrors,
   errorsPanicRecovery,
+  loggingStructuredLogger,
 ];
