@@ -14,6 +14,7 @@ import tsNoConsole from "./ts/no-console.js";
 import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
 import errorsPanicRecovery from "./errors/panic-recovery.js";
 import loggingStructuredLogger from "./logging/structured-logger.js";
+import loggingPiiMasked from "./logging/pii-masked.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -32,4 +33,5 @@ export const allRules: readonly Rule[] = [
   grpcStatusCodeErrors,
   errorsPanicRecovery,
   loggingStructuredLogger,
+  loggingPiiMasked,
 ];
