@@ -34,9 +34,16 @@ const SAFE_WORDS = new Set([
   "obfuscated", "sanitized", "sanitised", "hmac", "digest", "cipher", "ciphertext", "len", "length", "count",
 ]);
 const NAME_QUALIFIERS = new Set([
-  "first", "last", "full", "real", "given", "family", "middle", "legal", "patient", "customer", "person", "user",
+  "first", "last", "full", "real", "given", "family", "middle", "legal", "patient", "customer", "person",
   "contact", "maiden", "sur", "holder", "cardholder",
 ]);
+/** Tokens that are not credentials: pagination cursors and language-model token counts. */
+const NOT_CREDENTIAL_TOKEN = new Set([
+  "page", "next", "prev", "previous", "continuation", "cancellation", "sync", "resume", "pagination", "cursor",
+  "max", "total", "input", "output", "prompt", "completion", "used", "remaining",
+]);
+/** A leading verb makes the name a flag or an action, not the data: isMobile, hasEmail, sendEmail. */
+const FLAG_PREFIX = new Set(["is", "has", "use", "uses", "enable", "enabled", "allow", "supports", "send", "validate", "verify", "should", "can"]);
 const ADDRESS_QUALIFIERS = new Set([
   "home", "street", "postal", "mailing", "shipping", "billing", "residential", "residence", "delivery", "patient",
   "user", "customer", "contact", "physical",
@@ -51,6 +58,7 @@ const PATIENT_RECORD = new Set(["info", "record", "records", "data", "detail", "
 export function piiKind(name: string, owner?: string): PiiKind | undefined {
   let words = identifierWords(name);
   if (words.length === 0 || words.some((w) => SAFE_WORDS.has(w))) return undefined;
+  if (words.length > 1 && FLAG_PREFIX.has(words[0]!)) return undefined;
   // A getter names the field it returns: GetEmail() -> email.
   if (words.length > 1 && words[0] === "get") words = words.slice(1);
   const n = words.length;
@@ -59,7 +67,7 @@ export function piiKind(name: string, owner?: string): PiiKind | undefined {
   const prev2 = words[n - 3];
 
   if (["password", "passwd", "pwd", "passphrase"].includes(last)) return "password";
-  if (last === "token" || last === "tokens") return "token";
+  if (last === "token" && !(prev !== undefined && NOT_CREDENTIAL_TOKEN.has(prev))) return "token";
   if (last === "ssn") return "social security number";
   if (last === "email" || last === "emails" || (last === "address" && (prev === "email" || prev === "mail"))) return "email address";
   if (["phone", "phones", "mobile", "telephone", "cellphone"].includes(last)) return "phone number";
@@ -70,7 +78,7 @@ export function piiKind(name: string, owner?: string): PiiKind | undefined {
   if (NUMBER_SUFFIX.has(last) && (prev === "idcard" || prev === "passport" || (prev === "card" && (prev2 === "id" || prev2 === "identity")))) return "national ID";
   if (last === "id" && (prev === "national" || prev === "citizen")) return "national ID";
   if (NUMBER_SUFFIX.has(last) && ((prev === "id" && (prev2 === "national" || prev2 === "citizen")) || prev === "identity")) return "national ID";
-  if (["firstname", "lastname", "fullname", "realname", "surname", "username", "forename"].includes(last)) return "name";
+  if (["firstname", "lastname", "fullname", "realname", "surname", "forename"].includes(last)) return "name";
   if (last === "name" && prev !== undefined && NAME_QUALIFIERS.has(prev)) return "name";
   if (last === "address" && prev !== undefined && ADDRESS_QUALIFIERS.has(prev)) return "address";
   if (last === "address" && n === 1 && owner !== undefined && /^(in|req|request|user|patient|customer|person|contact|.*(Req|Request))$/.test(owner)) {
