@@ -10,6 +10,12 @@ import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
 
+/** How names are judged: the built-in lists plus the rule's options. */
+interface Judge {
+  kind(name: string, owner?: string): Kind | undefined;
+  masks(name: string): boolean;
+}
+
 /** Methods that write a log entry (the last call of a logging chain). */
 const GO_LOG_METHODS =
   /^(Print|Fatal|Panic)(f|ln)?$|^(Debug|Info|Warn|Warning|Error|Slow|Stat|Severe|Trace|DPanic)(f|w|ln|Context|v)?$|^(Msg|Msgf|Log|Logf|Send)$/;
@@ -20,11 +26,13 @@ const LOGGER_RECEIVER = /^(l|log|logger|lg|zlog|zlogger|slogger|sugar|Logger|ent
 const TS_LOG_METHODS = new Set(["log", "info", "warn", "error", "debug", "trace", "fatal", "verbose", "silly", "http", "notice", "critical"]);
 const TS_LOGGER_RECEIVER = /^_?(log|logger|loggerService|appLogger|pinoLogger|winstonLogger)$/i;
 
+type Kind = PiiKind | "personal data";
+
 interface Candidate {
   path: string;
   range: Range;
   call: string;
-  items: { shown: string; kind: PiiKind }[];
+  items: { shown: string; kind: Kind }[];
   /** Logged through go-zero logx / pino (through a logger object): masking may be configured out of sight. */
   via: "logx-object" | "logger-object" | "other";
 }
@@ -89,8 +97,27 @@ anonymize* / encrypt* / MaskSensitive.`,
     tags: ["security", "privacy", "logging", "go", "typescript"],
     precision: "high",
     securitySeverity: 5.5,
+    options: {
+      extraNames: {
+        type: "string[]",
+        default: [],
+        description:
+          "More identifier or key names that hold personal data in this code base (whole names, case-insensitive): `insuranceNo`, `bedNumber`.",
+      },
+      maskingFunctions: {
+        type: "string[]",
+        default: [],
+        description: "More names of functions or packages that mask a value before it is logged (`desen`, `Cover`).",
+      },
+    },
   },
-  create({ report }) {
+  create({ report, options }) {
+    const extraNames = new Set((options.extraNames as readonly string[]).map((n) => n.toLowerCase()));
+    const maskers = new Set(options.maskingFunctions as readonly string[]);
+    const judge: Judge = {
+      kind: (name, owner) => (extraNames.has(name.toLowerCase()) ? "personal data" : piiKind(name, owner)),
+      masks: (name) => maskers.has(name) || isMaskingFunctionName(name),
+    };
     const candidates: Candidate[] = [];
     let declaresMaskSensitive = false;
     let pinoRedacts = false;
@@ -100,12 +127,12 @@ anonymize* / encrypt* / MaskSensitive.`,
         if (file.isTest) return;
         if (/\)\s*MaskSensitive\s*\(\s*\)/.test(file.text)) declaresMaskSensitive = true;
         if (file.isGenerated) return;
-        checkGoFile(file, candidates);
+        checkGoFile(file, candidates, judge);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
         if (configuresPinoRedact(file)) pinoRedacts = true;
-        checkTsFile(file, candidates);
+        checkTsFile(file, candidates, judge);
       },
       end() {
         for (const c of candidates) {
@@ -135,14 +162,14 @@ interface GoLogCall {
   keyValues: boolean;
 }
 
-function checkGoFile(file: GoSourceFile, out: Candidate[]): void {
+function checkGoFile(file: GoSourceFile, out: Candidate[], judge: Judge): void {
   for (const call of file.calls) {
     const log = goLogCall(file, call.node as GoNode);
     if (!log) continue;
     const items: Candidate["items"] = [];
     let first: GoNode | undefined;
     let wholeObjectsOnly = true;
-    const add = (node: GoNode, shown: string, kind: PiiKind, wholeObject: boolean) => {
+    const add = (node: GoNode, shown: string, kind: Kind, wholeObject: boolean) => {
       if (items.some((i) => i.shown === shown)) return;
       items.push({ shown, kind });
       first ??= node;
@@ -153,7 +180,7 @@ function checkGoFile(file: GoSourceFile, out: Candidate[]): void {
       const fn = link.childForFieldName("function");
       const method = fn?.type === "selector_expression" ? fn.childForFieldName("field")?.text ?? "" : fn?.text ?? "";
       if (GO_FIELD_FUNCS.test(method)) {
-        checkGoKeyValue(args[0], args[1], file.imports, add);
+        checkGoKeyValue(args[0], args[1], file.imports, add, judge);
         continue;
       }
       for (let i = 0; i < args.length; i++) {
@@ -162,12 +189,12 @@ function checkGoFile(file: GoSourceFile, out: Candidate[]): void {
         if (key !== undefined) {
           // In a key-value logger, a string followed by a value is a key (after the message).
           if (log.keyValues && i > 0 && args[i + 1]) {
-            checkGoKeyValue(arg, args[i + 1], file.imports, add);
+            checkGoKeyValue(arg, args[i + 1], file.imports, add, judge);
             i++;
           }
           continue;
         }
-        checkGoValue(arg, file.imports, add);
+        checkGoValue(arg, file.imports, add, judge);
       }
     }
     if (items.length === 0 || !first) continue;
@@ -176,21 +203,21 @@ function checkGoFile(file: GoSourceFile, out: Candidate[]): void {
   }
 }
 
-type GoAdd = (node: GoNode, shown: string, kind: PiiKind, wholeObject: boolean) => void;
+type GoAdd = (node: GoNode, shown: string, kind: Kind, wholeObject: boolean) => void;
 
 /** A key-value pair: a personal-data key whose value is not masked. */
-function checkGoKeyValue(keyNode: GoNode | undefined, value: GoNode | undefined, imports: readonly SourceImport[], add: GoAdd): void {
+function checkGoKeyValue(keyNode: GoNode | undefined, value: GoNode | undefined, imports: readonly SourceImport[], add: GoAdd, judge: Judge): void {
   if (!keyNode || !value) return;
   const key = stringLiteralValue(keyNode);
   if (key === undefined) return;
-  const kind = piiKind(key);
-  if (kind && !isGoMasked(value)) add(keyNode, `"${key}"`, kind, false);
-  else if (!kind) checkGoValue(value, imports, add);
+  const kind = judge.kind(key);
+  if (kind && !isGoMasked(value, judge)) add(keyNode, `"${key}"`, kind, false);
+  else if (!kind) checkGoValue(value, imports, add, judge);
 }
 
 /** A logged value: its own name (identifier, field, getter), or the keys of a map / Fields literal. */
-function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd): void {
-  if (isGoMasked(node)) return;
+function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd, judge: Judge): void {
+  if (isGoMasked(node, judge)) return;
   let inner = node;
   while (inner.type === "unary_expression" || inner.type === "parenthesized_expression") {
     const operand = inner.childForFieldName("operand") ?? inner.namedChildren[0];
@@ -202,7 +229,7 @@ function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd
       const [k, v] = element?.namedChildren ?? [];
       const keyLiteral = k?.namedChildren[0] ?? k;
       const valueNode = v?.namedChildren[0] ?? v;
-      if (keyLiteral && valueNode) checkGoKeyValue(keyLiteral, valueNode, imports, add);
+      if (keyLiteral && valueNode) checkGoKeyValue(keyLiteral, valueNode, imports, add, judge);
     }
     return;
   }
@@ -212,40 +239,40 @@ function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd
     const args = callArguments(inner);
     // A field constructor: `zap.String("email", v)`, `logx.Field("phone", v)`, `slog.String(...)`.
     if (GO_FIELD_FUNCS.test(fn.childForFieldName("field")?.text ?? "")) {
-      checkGoKeyValue(args[0], args[1], imports, add);
+      checkGoKeyValue(args[0], args[1], imports, add, judge);
       return;
     }
     // `in.GetEmail()`: a getter without arguments names its field.
     if (args.length > 0) return;
     const field = fn.childForFieldName("field")?.text ?? "";
     if (!/^Get[A-Z]/.test(field)) return;
-    const kind = piiKind(field, lastName(fn.childForFieldName("operand")));
+    const kind = judge.kind(field, lastName(fn.childForFieldName("operand")));
     if (kind) add(inner, inner.text, kind, false);
     return;
   }
   if (inner.type === "identifier") {
     if (importForName(imports, inner.text)) return;
-    const kind = piiKind(inner.text);
+    const kind = judge.kind(inner.text);
     if (kind) add(inner, inner.text, kind, kind === "patient record");
     return;
   }
   if (inner.type === "selector_expression") {
     const field = inner.childForFieldName("field")?.text ?? "";
-    const kind = piiKind(field, lastName(inner.childForFieldName("operand")));
+    const kind = judge.kind(field, lastName(inner.childForFieldName("operand")));
     if (kind) add(inner, inner.text.replace(/\s+/g, ""), kind, kind === "patient record");
   }
 }
 
 /** A call of a masking function, or of any function of a masking package (`mask.Phone(p)`, `desensitize.Name(n)`). */
-function isGoMasked(node: GoNode): boolean {
+function isGoMasked(node: GoNode, judge: Judge): boolean {
   if (node.type !== "call_expression") return false;
   const fn = node.childForFieldName("function");
   if (fn?.type === "selector_expression") {
     const operand = fn.childForFieldName("operand");
-    if (operand?.type === "identifier" && isMaskingFunctionName(operand.text)) return true;
-    return isMaskingFunctionName(fn.childForFieldName("field")?.text ?? "");
+    if (operand?.type === "identifier" && judge.masks(operand.text)) return true;
+    return judge.masks(fn.childForFieldName("field")?.text ?? "");
   }
-  return fn !== null && fn !== undefined && isMaskingFunctionName(fn.text);
+  return fn !== null && fn !== undefined && judge.masks(fn.text);
 }
 
 function lastName(node: GoNode | null | undefined): string | undefined {
@@ -311,7 +338,7 @@ function shortCallee(callee: string): string {
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
-function checkTsFile(file: TsSourceFile, out: Candidate[]): void {
+function checkTsFile(file: TsSourceFile, out: Candidate[], judge: Judge): void {
   for (const call of file.calls) {
     if (call.isNew || !ts.isCallExpression(call.node)) continue;
     const node = call.node;
@@ -327,46 +354,46 @@ function checkTsFile(file: TsSourceFile, out: Candidate[]): void {
     }
     const items: Candidate["items"] = [];
     let first: ts.Node | undefined;
-    const add = (n: ts.Node, shown: string, kind: PiiKind) => {
+    const add = (n: ts.Node, shown: string, kind: Kind) => {
       if (items.some((i) => i.shown === shown)) return;
       items.push({ shown, kind });
       first ??= n;
     };
-    for (const arg of node.arguments) checkTsValue(arg, add, 0);
+    for (const arg of node.arguments) checkTsValue(arg, add, 0, judge);
     if (items.length === 0 || !first) continue;
     out.push({ path: file.path, range: tsNodeRange(first), call: `${shortCallee(call.callee)}(...)`, items, via });
   }
 }
 
-function checkTsValue(expr: ts.Expression, add: (n: ts.Node, shown: string, kind: PiiKind) => void, depth: number): void {
+function checkTsValue(expr: ts.Expression, add: (n: ts.Node, shown: string, kind: Kind) => void, depth: number, judge: Judge): void {
   const inner = kit.skipWrappers(expr);
-  if (isTsMasked(inner) || depth > 3) return;
+  if (isTsMasked(inner, judge) || depth > 3) return;
   if (ts.isIdentifier(inner)) {
-    const kind = piiKind(inner.text);
+    const kind = judge.kind(inner.text);
     if (kind) add(inner, inner.text, kind);
     return;
   }
   const access = kit.staticMemberAccess(inner);
   if (access) {
     const owner = ts.isIdentifier(access.object) ? access.object.text : kit.staticMemberAccess(access.object)?.name;
-    const kind = piiKind(access.name, owner);
+    const kind = judge.kind(access.name, owner);
     if (kind) add(inner, inner.getText(), kind);
     return;
   }
   if (ts.isTemplateExpression(inner)) {
-    for (const span of inner.templateSpans) checkTsValue(span.expression, add, depth + 1);
+    for (const span of inner.templateSpans) checkTsValue(span.expression, add, depth + 1, judge);
     return;
   }
   if (ts.isObjectLiteralExpression(inner)) {
     for (const property of inner.properties) {
       if (ts.isShorthandPropertyAssignment(property)) {
-        const kind = piiKind(property.name.text);
+        const kind = judge.kind(property.name.text);
         if (kind) add(property, property.name.text, kind);
       } else if (ts.isPropertyAssignment(property)) {
         const key = kit.propertyName(property.name);
-        const kind = key !== undefined ? piiKind(key) : undefined;
-        if (kind && !isTsMasked(kit.skipWrappers(property.initializer))) add(property, key!, kind);
-        else if (!kind) checkTsValue(property.initializer, add, depth + 1);
+        const kind = key !== undefined ? judge.kind(key) : undefined;
+        if (kind && !isTsMasked(kit.skipWrappers(property.initializer), judge)) add(property, key!, kind);
+        else if (!kind) checkTsValue(property.initializer, add, depth + 1, judge);
       }
     }
     return;
@@ -377,27 +404,27 @@ function checkTsValue(expr: ts.Expression, add: (n: ts.Node, shown: string, kind
     const name = callee ? `${ts.isIdentifier(callee.object) ? callee.object.text : ""}.${callee.name}` : ts.isIdentifier(inner.expression) ? inner.expression.text : "";
     if (name === "JSON.stringify" || name === "String") {
       const first = inner.arguments[0];
-      if (first) checkTsValue(first, add, depth + 1);
+      if (first) checkTsValue(first, add, depth + 1, judge);
     } else if (callee && inner.arguments.length === 0 && /^get[A-Z]/.test(callee.name)) {
-      const kind = piiKind(callee.name);
+      const kind = judge.kind(callee.name);
       if (kind) add(inner, inner.getText(), kind);
     }
     return;
   }
   if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    checkTsValue(inner.left, add, depth + 1);
-    checkTsValue(inner.right, add, depth + 1);
+    checkTsValue(inner.left, add, depth + 1, judge);
+    checkTsValue(inner.right, add, depth + 1, judge);
   }
 }
 
 /** A call of a masking function or method of a masking object (`maskEmail(e)`, `mask.email(e)`). */
-function isTsMasked(expr: ts.Expression): boolean {
+function isTsMasked(expr: ts.Expression, judge: Judge): boolean {
   if (!ts.isCallExpression(expr)) return false;
   const callee = kit.skipWrappers(expr.expression);
-  if (ts.isIdentifier(callee)) return isMaskingFunctionName(callee.text);
+  if (ts.isIdentifier(callee)) return judge.masks(callee.text);
   const access = kit.staticMemberAccess(callee);
   if (!access) return false;
-  return isMaskingFunctionName(access.name) || (ts.isIdentifier(access.object) && isMaskingFunctionName(access.object.text));
+  return judge.masks(access.name) || (ts.isIdentifier(access.object) && judge.masks(access.object.text));
 }
 
 /** `pino({ redact: [...] })` (or `pino({ redact }, dest)`): the logger masks configured paths. */

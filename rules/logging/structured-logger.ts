@@ -90,8 +90,17 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
     inputs: ["go", "typescript"],
     tags: ["logging", "observability", "go", "typescript"],
     precision: "high",
+    options: {
+      loggerModules: {
+        type: "string[]",
+        default: [],
+        description:
+          "More Go import paths or npm packages that count as a structured logger, such as the team's own logging wrapper (`example.com/platform/log`, `@acme/logger`).",
+      },
+    },
   },
-  create({ repo, report }) {
+  create({ repo, report, options }) {
+    const extraLoggers = new Set(options.loggerModules as readonly string[]);
     const packages = new Map<string, GoPackage>();
     const services = new Map<string, NodeService>();
     const frontendRoots = frontendAppRoots(repo.files);
@@ -108,7 +117,7 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
       for (const i of file.imports) {
         pkg.imports.add(i.module);
         // go-zero rest and zrpc servers log through logx themselves (access, slow-call and error logs).
-        if (isGoStructuredLogger(i.module) || GO_ZERO_SERVERS.test(i.module)) pkg.structured = true;
+        if (isGoStructuredLogger(i.module) || GO_ZERO_SERVERS.test(i.module) || extraLoggers.has(i.module)) pkg.structured = true;
       }
       // Generated files (goctl's routes, protoc's stubs) link packages together but print nothing of the team's.
       if (file.isGenerated) return;
@@ -138,11 +147,15 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
       let service = services.get(root);
       if (!service) {
         const manifest = repo.manifests.packageJsons.find((p) => dirOf(p.path) === root);
-        const declared = manifest ? Object.keys(manifest.dependencies).some((d) => NODE_STRUCTURED_LOGGERS.has(d)) : false;
+        const declared = manifest
+          ? Object.keys(manifest.dependencies).some((d) => NODE_STRUCTURED_LOGGERS.has(d) || extraLoggers.has(d))
+          : false;
         service = { root, structured: declared, consoleCalls: 0, consoleLines: new Set() };
         services.set(root, service);
       }
-      if (file.imports.some((i) => isNodeStructuredLoggerImport(i.module, i.importedName))) service.structured = true;
+      if (file.imports.some((i) => isNodeStructuredLoggerImport(i.module, i.importedName) || extraLoggers.has(i.module))) {
+        service.structured = true;
+      }
       const serverFile = file.imports.some((i) => NODE_SERVER_MODULES.has(i.module) || i.module === "@grpc/grpc-js");
       for (const call of file.calls) {
         if (isConsoleCall(call)) {
