@@ -204,6 +204,8 @@ function checkGoHandlers(file: GoSourceFile, report: GoReport, panics: PanicSite
     }
   }
   const seen = new Set<number>();
+  // A handler literal nested in another handler is visited twice: report each statement once.
+  const reported = new Set<number>();
   const visitHandler = (fn: GoNode, label: string, rpcMethod?: string) => {
     const body = fn.childForFieldName("body");
     if (!body || seen.has(fn.id)) return;
@@ -213,7 +215,8 @@ function checkGoHandlers(file: GoSourceFile, report: GoReport, panics: PanicSite
       const target = call?.childForFieldName("function");
       if (!stmt || !target) continue;
       const goBody = target.type === "func_literal" ? target.childForFieldName("body") : target.type === "identifier" ? sameFileFunctions.get(target.text) : undefined;
-      if (!goBody || callsRecover(goBody)) continue;
+      if (!goBody || callsRecover(goBody) || reported.has(stmt.id)) continue;
+      reported.add(stmt.id);
       report({
         path: file.path,
         range: goNodeRange(stmt),
@@ -230,7 +233,8 @@ function checkGoHandlers(file: GoSourceFile, report: GoReport, panics: PanicSite
         const operand = callee.childForFieldName("operand");
         const member = callee.childForFieldName("field")?.text ?? "";
         const module = operand?.type === "identifier" ? importForName(file.imports, operand.text)?.module : undefined;
-        if (module && EXITS.some((e) => e.module === module && e.members.test(member))) {
+        if (module && EXITS.some((e) => e.module === module && e.members.test(member)) && !reported.has(call.id)) {
+          reported.add(call.id);
           report({
             path: file.path,
             range: goNodeRange(call),
@@ -240,7 +244,8 @@ function checkGoHandlers(file: GoSourceFile, report: GoReport, panics: PanicSite
             fix: "Log the error and return it (or an error response) instead of exiting.",
           });
         }
-      } else if (rpcMethod && callee.type === "identifier" && callee.text === "panic" && !shadowsPanic(file)) {
+      } else if (rpcMethod && callee.type === "identifier" && callee.text === "panic" && !shadowsPanic(file) && !reported.has(call.id)) {
+        reported.add(call.id);
         panics.push({ path: file.path, range: goNodeRange(call), method: rpcMethod });
       }
     }

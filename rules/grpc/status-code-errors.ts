@@ -89,8 +89,10 @@ streaming methods, test and generated files.`,
     tags: ["grpc", "errors", "go", "typescript"],
     precision: "high",
   },
-  create({ repo, report }) {
+  create({ repo, report, notApplicable }) {
     const candidates: GoCandidate[] = [];
+    /** Whether any gRPC service code was seen at all (else the rule is not applicable). */
+    const seen = { grpc: false };
     /** RPC method name -> request type names, from generated interfaces and .proto services. */
     const rpcMethods = new Map<string, Set<string>>();
     const addRpc = (name: string, request: string) => {
@@ -103,15 +105,22 @@ streaming methods, test and generated files.`,
       go(file) {
         if (file.isTest) return;
         for (const [name, request] of serverInterfaceMethods(file.root)) addRpc(name, request);
+        if (file.imports.some((i) => i.module === "google.golang.org/grpc" || i.module === "github.com/zeromicro/go-zero/zrpc")) seen.grpc = true;
         if (file.isGenerated) return;
         collectGoCandidates(file, candidates);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
+        if (file.imports.some((i) => i.module === "@grpc/grpc-js" || i.module === "grpc" || i.module === "@nestjs/microservices")) seen.grpc = true;
         checkGrpcJs(file, report);
         checkNestGrpc(file, report);
       },
       end() {
+        const goZeroRpc = candidates.some((c) => c.kind === "logic" && isGoZeroRpcLogicDir(c.dir, repo.files));
+        if (!seen.grpc && rpcMethods.size === 0 && !goZeroRpc) {
+          notApplicable();
+          return;
+        }
         for (const proto of repo.protos) {
           for (const service of proto.services) {
             for (const method of service.methods) {
