@@ -48,12 +48,15 @@ const ADDRESS_QUALIFIERS = new Set([
   "home", "street", "postal", "mailing", "shipping", "billing", "residential", "residence", "delivery", "patient",
   "user", "customer", "contact", "physical",
 ]);
+/** Objects that are a person: their bare `Name` is a person's name (`patient.Name`, `user.name`). */
+const PERSON_OWNERS = new Set(["user", "patient", "customer", "person", "member", "contact", "employee", "doctor", "nurse", "cardholder", "guardian"]);
 const NUMBER_SUFFIX = new Set(["no", "num", "number", "nr"]);
 const PATIENT_RECORD = new Set(["info", "record", "records", "data", "detail", "details", "profile"]);
 
 /**
  * The kind of personal data a name denotes, if any. `owner` is the object a field is read from
- * (`in` for `in.Address`): a bare `address` counts only on a request or a person, never on a config.
+ * (`in` for `in.Address`): a bare `address` counts only on a request or a person, never on a config, and a
+ * bare `name` only on a person (`patient.Name`, not `product.Name` or `in.Name`).
  */
 export function piiKind(name: string, owner?: string): PiiKind | undefined {
   let words = identifierWords(name);
@@ -80,6 +83,7 @@ export function piiKind(name: string, owner?: string): PiiKind | undefined {
   if (NUMBER_SUFFIX.has(last) && ((prev === "id" && (prev2 === "national" || prev2 === "citizen")) || prev === "identity")) return "national ID";
   if (["firstname", "lastname", "fullname", "realname", "surname", "forename"].includes(last)) return "name";
   if (last === "name" && prev !== undefined && NAME_QUALIFIERS.has(prev)) return "name";
+  if (last === "name" && n === 1 && owner !== undefined && PERSON_OWNERS.has(identifierWords(owner).pop() ?? "")) return "name";
   if (last === "address" && prev !== undefined && ADDRESS_QUALIFIERS.has(prev)) return "address";
   if (last === "address" && n === 1 && owner !== undefined && /^(in|req|request|user|patient|customer|person|contact|.*(Req|Request))$/.test(owner)) {
     return "address";

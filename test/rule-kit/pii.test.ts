@@ -50,6 +50,14 @@ describe("piiKind", () => {
     expect(piiKind(name)).toBeUndefined();
   });
 
+  it("counts a bare name only on a person", () => {
+    expect(piiKind("Name", "patient")).toBe("name");
+    expect(piiKind("name", "currentUser")).toBe("name");
+    expect(piiKind("Name", "in")).toBeUndefined();
+    expect(piiKind("Name", "product")).toBeUndefined();
+    expect(piiKind("Name", "userService")).toBeUndefined();
+  });
+
   it("counts a bare address only on a request or a person", () => {
     expect(piiKind("Address", "in")).toBe("address");
     expect(piiKind("Address", "shipReq")).toBe("address");
