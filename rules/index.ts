@@ -42,6 +42,10 @@ import k8sAlertRulesPresent from "./k8s/alert-rules-present.js";
 import crossMetricsScraped from "./cross/metrics-scraped.js";
 import crossPortConsistency from "./cross/port-consistency.js";
 import crossDevConfigInImage from "./cross/dev-config-in-image.js";
+import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
+import errorsPanicRecovery from "./errors/panic-recovery.js";
+import loggingStructuredLogger from "./logging/structured-logger.js";
+import loggingPiiMasked from "./logging/pii-masked.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -88,4 +92,8 @@ export const allRules: readonly Rule[] = [
   crossDevConfigInImage,
   crossMetricsScraped,
   k8sAlertRulesPresent,
+  grpcStatusCodeErrors,
+  errorsPanicRecovery,
+  loggingStructuredLogger,
+  loggingPiiMasked,
 ];

@@ -194,7 +194,7 @@ function isPrintHelper(call: SourceCall): boolean {
   return /^(print|Print|dump|Dump)/.test(call.enclosingFunction ?? "");
 }
 
-function startsServer(call: SourceCall): boolean {
+export function startsServer(call: SourceCall): boolean {
   if (call.module !== undefined && call.member !== undefined) {
     const { module, member } = call;
     return SERVER_STARTERS.some((s) => s.module.test(module) && s.members.includes(member));

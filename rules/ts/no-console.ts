@@ -130,7 +130,7 @@ inline with a reason when that is deliberate.
   },
 });
 
-function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoots: readonly string[]): boolean {
+export function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoots: readonly string[]): boolean {
   if (file.isTest || file.isGenerated) return false;
   if (file.text.startsWith("#!")) return false; // an executable script
   const segments = scanPath.split("/");
@@ -145,7 +145,7 @@ function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoots: read
 }
 
 /** Roots (repository-relative folders, "" for the repository root) of front-end apps. */
-function frontendAppRoots(files: readonly RepoFile[]): string[] {
+export function frontendAppRoots(files: readonly RepoFile[]): string[] {
   const roots: string[] = [];
   for (const file of files) {
     const slash = file.path.lastIndexOf("/");
