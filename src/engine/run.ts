@@ -5,7 +5,7 @@ import type { GoSourceFile, Rule, RuleContext, RuleVisitor, TsSourceFile } from 
 import { FILE_START } from "../rule-kit/ranges.js";
 import { NOT_RENDERED, PARSE_ERROR, RULE_ERROR } from "./builtin-rules.js";
 import { maskSecrets } from "./mask.js";
-import { compareFindings, dedupeFindings } from "./sort.js";
+import { collapseCopies, compareFindings, dedupeFindings } from "./sort.js";
 
 /** What the engine needs from the loaders; `api.ts` hands it a loaded repository. */
 export interface LoadedRepository {
@@ -132,7 +132,8 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
 
   const findings: Finding[] = [...crashes];
   for (const entry of active) {
-    for (const finding of entry.findings) findings.push(finding);
+    const own = entry.rule.meta.inputs.includes("kubernetes") ? collapseCopies(entry.findings) : entry.findings;
+    for (const finding of own) findings.push(finding);
     outcomes.set(entry.rule.meta.id, statusOf(entry));
   }
   for (const diagnostic of loaded.diagnostics()) findings.push(diagnosticFinding(diagnostic));
