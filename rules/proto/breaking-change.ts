@@ -125,7 +125,7 @@ class Comparison {
           removedMessages.add(message.fullName); // inside a removed message: reported with it
           continue;
         }
-        const now = this.messages.get(rename(message.fullName));
+        const now = this.find(this.messages, allMessages, counterpart, rename(message.fullName));
         if (!now) {
           removedMessages.add(message.fullName);
           this.removed(base, counterpart, parentName, "message", message.fullName);
@@ -136,16 +136,30 @@ class Comparison {
       for (const enm of allEnums(base)) {
         const parentName = enm.fullName.slice(0, enm.fullName.lastIndexOf("."));
         if (removedMessages.has(parentName)) continue;
-        const now = this.enums.get(rename(enm.fullName));
+        const now = this.find(this.enums, allEnums, counterpart, rename(enm.fullName));
         if (!now) this.removed(base, counterpart, parentName, "enum", enm.fullName);
         else this.compareEnum(enm, now);
       }
       for (const service of base.services) {
-        const now = this.services.get(rename(service.fullName));
+        const now = this.find(this.services, (f) => f.services, counterpart, rename(service.fullName));
         if (!now) this.removed(base, counterpart, "", "service", service.fullName);
         else this.compareService(service, now);
       }
     }
+  }
+
+  /**
+   * The current declaration of a name: the one in the file's own counterpart first, since test protos and
+   * examples often declare the same package and names in several files; else wherever the repository has it.
+   */
+  private find<T extends { fullName: string }>(
+    index: ReadonlyMap<string, Located<T>>,
+    declared: (file: ProtoFile) => readonly T[],
+    counterpart: ProtoFile | undefined,
+    fullName: string,
+  ): Located<T> | undefined {
+    const own = counterpart ? declared(counterpart).find((e) => e.fullName === fullName) : undefined;
+    return own && counterpart ? { file: counterpart, element: own } : index.get(fullName);
   }
 
   /**
