@@ -341,7 +341,17 @@ export function findConnectionPasswords(text: string): SecretHit[] {
       pushPassword(hits, "a connection string with an inline password", password, start);
     }
   }
+  // "The data source, like \"root:password@tcp(127.0.0.1:3306)/db\"": a well-known default inside a sentence
+  // is an example in help text or docs, not a configured credential.
+  if (hits.some((h) => h.weakDefault) && isProse(text)) return withoutOverlaps(hits.filter((h) => !h.weakDefault));
   return withoutOverlaps(hits);
+}
+
+/** Four or more plain words: a sentence rather than a value. Split, not a regex, to stay linear on huge values. */
+function isProse(text: string): boolean {
+  let words = 0;
+  for (const token of text.split(/\s+/, 200)) if (/^[A-Za-z]{2,}[,.:]?$/.test(token) && ++words >= 4) return true;
+  return false;
 }
 
 function pushPassword(hits: SecretHit[], label: string, password: string, start: number) {
