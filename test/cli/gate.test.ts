@@ -204,6 +204,8 @@ describe("init and explain", () => {
     write(root, { "readiness-baseline.json": '{"schemaVersion":1,"findings":{}}', ".readinessrc.json": "{}" });
     const after = (await json([root, "--config", path.join(root, ".readinessrc.yaml")])).report;
     expect(after.findings.map((f) => f.path)).toEqual(["Dockerfile", "Dockerfile"]);
+    // The count init announces is what its configuration reports (rules it leaves off do not count).
+    expect(first.stderr).toMatch(new RegExp(`; ${after.findings.length} findings today`));
     expect((await json([root, "--rule", "secrets/hardcoded-secret", "-c", path.join(root, ".readinessrc.yaml")])).report.findings).toEqual([]);
     const again = await cli(["init", root]);
     expect(again.code).toBe(2);
