@@ -13,6 +13,7 @@ import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 // lifecycle, observability, routes
 import crossProbePathExists from "./cross/probe-path-exists.js";
+import serviceGracefulShutdown from "./service/graceful-shutdown.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const allRules: readonly Rule[] = [
   k8sResourcesSet,
   // lifecycle, observability, routes
   crossProbePathExists,
+  serviceGracefulShutdown,
 ];

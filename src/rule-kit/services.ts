@@ -125,3 +125,58 @@ export function goZeroServedPaths(configs: readonly ConfigDocument[]): Route[] {
   }
   return routes;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Go programs: a main package and the packages of the repository it imports
+
+/**
+ * Whether a Go import path names the package in `dir`: through a go.mod whose folder contains `dir`,
+ * or, without one, when the path ends with the directory.
+ */
+export function goImportRefersTo(importPath: string, dir: string, modules: Repository["manifests"]["goModules"]): boolean {
+  for (const mod of modules) {
+    if (!mod.module) continue;
+    const modDir = mod.path.includes("/") ? mod.path.slice(0, mod.path.lastIndexOf("/")) : "";
+    if (modDir !== "" && dir !== modDir && !dir.startsWith(`${modDir}/`)) continue;
+    const relative = modDir === "" ? dir : dir.slice(modDir.length + 1);
+    if (importPath === (relative ? `${mod.module}/${relative}` : mod.module)) return true;
+  }
+  return dir !== "" && (importPath === dir || importPath.endsWith(`/${dir}`));
+}
+
+/**
+ * The package folders a Go program is built from: `mainDir` and, transitively, every package of the
+ * repository it imports. `imports` maps a package folder to the import paths its files use.
+ */
+export function goProgramDirs(
+  mainDir: string,
+  imports: ReadonlyMap<string, ReadonlySet<string>>,
+  modules: Repository["manifests"]["goModules"],
+): string[] {
+  const dirs = [...imports.keys()];
+  const seen = new Set([mainDir]);
+  const queue = [mainDir];
+  const resolved = new Map<string, string | null>();
+  while (queue.length > 0) {
+    const dir = queue.pop()!;
+    for (const path of imports.get(dir) ?? []) {
+      if (!resolved.has(path)) resolved.set(path, dirs.find((d) => goImportRefersTo(path, d, modules)) ?? null);
+      const target = resolved.get(path);
+      if (target != null && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return [...seen];
+}
+
+/** The package.json folder that owns a file (the nearest one above it), or undefined. */
+export function owningPackageRoot(repo: Repository, file: string): string | undefined {
+  let best: string | undefined;
+  for (const pkg of repo.manifests.packageJsons) {
+    const root = pkg.path.includes("/") ? pkg.path.slice(0, pkg.path.lastIndexOf("/")) : "";
+    if (underRoot(file, root) && (best === undefined || root.length > best.length)) best = root;
+  }
+  return best;
+}
