@@ -14,6 +14,7 @@ import tsNoConsole from "./ts/no-console.js";
 // lifecycle, observability, routes
 import crossProbePathExists from "./cross/probe-path-exists.js";
 import serviceGracefulShutdown from "./service/graceful-shutdown.js";
+import serviceHttpTimeouts from "./service/http-timeouts.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -32,4 +33,5 @@ export const allRules: readonly Rule[] = [
   // lifecycle, observability, routes
   crossProbePathExists,
   serviceGracefulShutdown,
+  serviceHttpTimeouts,
 ];
