@@ -15,6 +15,7 @@ import tsNoConsole from "./ts/no-console.js";
 import crossProbePathExists from "./cross/probe-path-exists.js";
 import serviceGracefulShutdown from "./service/graceful-shutdown.js";
 import serviceHttpTimeouts from "./service/http-timeouts.js";
+import observabilityTracingConfigured from "./observability/tracing-configured.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -34,4 +35,5 @@ export const allRules: readonly Rule[] = [
   crossProbePathExists,
   serviceGracefulShutdown,
   serviceHttpTimeouts,
+  observabilityTracingConfigured,
 ];
