@@ -16,6 +16,7 @@ import crossProbePathExists from "./cross/probe-path-exists.js";
 import serviceGracefulShutdown from "./service/graceful-shutdown.js";
 import serviceHttpTimeouts from "./service/http-timeouts.js";
 import observabilityTracingConfigured from "./observability/tracing-configured.js";
+import securityRoutesAuthenticated from "./security/routes-authenticated.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -36,4 +37,5 @@ export const allRules: readonly Rule[] = [
   serviceGracefulShutdown,
   serviceHttpTimeouts,
   observabilityTracingConfigured,
+  securityRoutesAuthenticated,
 ];

@@ -254,7 +254,8 @@ export function goRoutes(file: GoSourceFile): FileRoutes {
       if (names.length > 0) {
         const group = groups.get(operand.text);
         if (group) group.auth.push(...names);
-        else result.globalAuth ??= { file: file.path, range: call.range, name: names[0]! };
+        // Inside a chi `Route` / `Group` closure it applies to that closure's routes only (read by closurePrefix).
+        else if (!closurePrefix(node)) result.globalAuth ??= { file: file.path, range: call.range, name: names[0]! };
       }
       continue;
     }
@@ -553,6 +554,18 @@ export function tsRoutes(tsApi: Ts): (file: TsSourceFile) => FileRoutes {
       return v ? (kit.stringLiteralValue(v.args[0]) ?? "?") : undefined;
     }
 
+    // NestJS global guards: `{ provide: APP_GUARD, useClass: AuthGuard }`, and auth middleware applied to routes.
+    if (nest) {
+      const appGuard = /provide\s*:\s*APP_GUARD\b[^}]*use(Class|Existing|Factory|Value)\s*:\s*([\w.]+)/.exec(file.text);
+      if (appGuard) {
+        const at = file.text.indexOf(appGuard[0]);
+        const before = file.text.slice(0, at).split("\n");
+        const line = before.length;
+        const column = before[before.length - 1]!.length + 1;
+        result.globalAuth = { file: file.path, range: { start: { line, column }, end: { line, column } }, name: appGuard[2]! };
+      }
+    }
+
     // Variables made by a framework factory: `const api = express.Router()`, `const web = new Hono()`.
     const routerVariables = new Set<string>();
     for (const call of file.calls) {
@@ -595,6 +608,11 @@ export function tsRoutes(tsApi: Ts): (file: TsSourceFile) => FileRoutes {
           }
         }
         result.nestGlobalPrefix = { prefix, exclude, file: file.path, range: call.range };
+        continue;
+      }
+      // consumer.apply(AuthMiddleware).forRoutes('*')
+      if (nest && name === "apply" && args.some((a) => AUTH_NAME.test(a.getText(file.ast)))) {
+        result.globalAuth ??= { file: file.path, range: call.range, name: shortName(args[0]!.getText(file.ast)) };
         continue;
       }
       if (nest && name === "useGlobalGuards") {
