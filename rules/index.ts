@@ -15,6 +15,7 @@ import tsNoConsole from "./ts/no-console.js";
 import crossProbePathExists from "./cross/probe-path-exists.js";
 import serviceGracefulShutdown from "./service/graceful-shutdown.js";
 import serviceHttpTimeouts from "./service/http-timeouts.js";
+import serviceHealthEndpoints from "./service/health-endpoints.js";
 import observabilityTracingConfigured from "./observability/tracing-configured.js";
 import securityRoutesAuthenticated from "./security/routes-authenticated.js";
 
@@ -36,6 +37,7 @@ export const allRules: readonly Rule[] = [
   crossProbePathExists,
   serviceGracefulShutdown,
   serviceHttpTimeouts,
+  serviceHealthEndpoints,
   observabilityTracingConfigured,
   securityRoutesAuthenticated,
 ];
