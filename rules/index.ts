@@ -17,6 +17,7 @@ import serviceGracefulShutdown from "./service/graceful-shutdown.js";
 import serviceHttpTimeouts from "./service/http-timeouts.js";
 import serviceHealthEndpoints from "./service/health-endpoints.js";
 import observabilityTracingConfigured from "./observability/tracing-configured.js";
+import observabilityMetricsExposed from "./observability/metrics-exposed.js";
 import securityRoutesAuthenticated from "./security/routes-authenticated.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
@@ -39,5 +40,6 @@ export const allRules: readonly Rule[] = [
   serviceHttpTimeouts,
   serviceHealthEndpoints,
   observabilityTracingConfigured,
+  observabilityMetricsExposed,
   securityRoutesAuthenticated,
 ];
