@@ -1,10 +1,10 @@
 import { ts } from "ts-morph";
-import type { ConfigDocument } from "../../src/model/artifacts.js";
+import type { ConfigDocument, DockerStage } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { goProgramDirs, isGoZeroConfig, owningPackageRoot, underRoot } from "../../src/rule-kit/services.js";
+import { goProgramDirs, isGoZeroConfig, linkContainerToRoots, owningPackageRoot, underRoot } from "../../src/rule-kit/services.js";
 
 // ---------------------------------------------------------------------------------------------
 // Go
@@ -51,6 +51,10 @@ interface NodeFile {
   /** Top-level imports and requires in order (ES imports are hoisted above every other statement). */
   imports: { module: string; local?: string; range: Range; typeOnly: boolean; es: boolean; statement: number }[];
   setupStatement?: number;
+  /** The file starts what it set up: `sdk.start()`, `provider.register()` (possibly inside a function it calls). */
+  selfStarted: boolean;
+  /** Calls of something imported from a file of the package (`sdk.start()`, `startTracing()`), by top-level statement. */
+  relativeCalls: { module: string; callee: string; range: Range; statement: number }[];
 }
 
 function resolveRelative(from: string, specifier: string): string | undefined {
@@ -66,7 +70,7 @@ function resolveRelative(from: string, specifier: string): string | undefined {
 const withoutExtension = (path: string) => path.replace(/\.[cm]?[jt]sx?$/, "");
 
 function nodeFile(file: TsSourceFile, root: string): NodeFile {
-  const facts: NodeFile = { path: file.path, root, imports: [] };
+  const facts: NodeFile = { path: file.path, root, imports: [], selfStarted: false, relativeCalls: [] };
   const sf = file.ast;
   const range = (node: ts.Node): Range => {
     const s = sf.getLineAndCharacterOfPosition(node.getStart(sf));
@@ -99,7 +103,11 @@ function nodeFile(file: TsSourceFile, root: string): NodeFile {
     if (setup && !facts.setup) {
       facts.setup = call.range;
       facts.setupStatement = topLevelIndex(call.node);
+      // dd-trace's init() and registerInstrumentations() take effect by themselves.
+      if (!call.isNew) facts.selfStarted = true;
     }
+    if (call.module === undefined && /\.(start|register)$/.test(call.callee)) facts.selfStarted = true;
+    if (call.module?.startsWith(".")) facts.relativeCalls.push({ module: call.module, callee: call.callee, range: call.range, statement: topLevelIndex(call.node) });
     const node = call.node;
     if (!facts.start && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const name = node.expression.name.text;
@@ -138,10 +146,14 @@ endpoint, so a \`Telemetry\` block without one is reported at the block, and a c
 registers an OpenCensus exporter). The finding points at the server start.
 
 **Node.** An entry file (one that calls \`app.listen\` / \`server.listen\` or a gRPC \`bindAsync\`) is traced when:
-- its package.json scripts, a Dockerfile, or a container's \`NODE_OPTIONS\` preloads tracing
+- its package.json scripts, its Dockerfile (\`CMD\` / \`ENTRYPOINT\` in shell or exec form, or \`ENV NODE_OPTIONS\`, in the
+  final stage or a stage it builds on), or the \`NODE_OPTIONS\` / command of a container linked to the package (by
+  name, as in cross/probe-path-exists; any container when the repository has one Node package) preloads tracing
   (\`--require @opentelemetry/auto-instrumentations-node/register\`, \`-r ./tracing.js\`, \`--import ./otel.mjs\`), or
 - it imports \`@opentelemetry/auto-instrumentations-node/register\` (or \`dd-trace/init\`, \`newrelic\`) first, or
-- its **first** import is a file of the package that creates a \`NodeSDK\` / \`NodeTracerProvider\`, or
+- its **first** import is a file of the package that creates a \`NodeSDK\` / \`NodeTracerProvider\` and starts it
+  (\`sdk.start()\`, \`provider.register()\`); an SDK that the entry starts in its body after importing \`express\` and
+  the like is reported at the start call, one that nothing starts at its creation, or
 - it creates the SDK itself before it loads any instrumented module (\`http\`, \`express\`, \`@grpc/grpc-js\`, \`pg\`, ...).
   ES \`import\` statements all run before the file's body, so an SDK started in the body of a file that imports
   \`express\` is too late.
@@ -251,7 +263,7 @@ example folders; go-zero programs whose config cannot be found.`,
       return typeof endpoint === "string" && endpoint.trim() !== "";
     }
 
-    function preloadedElsewhere(root: string): boolean {
+    function preloadedElsewhere(root: string, nodeRoots: string[]): boolean {
       for (const pkg of repo.manifests.packageJsons) {
         const dir = pkg.path.includes("/") ? pkg.path.slice(0, pkg.path.lastIndexOf("/")) : "";
         if (dir !== root) continue;
@@ -260,10 +272,20 @@ example folders; go-zero programs whose config cannot be found.`,
       for (const dockerfile of repo.dockerfiles) {
         const dir = dockerfile.path.includes("/") ? dockerfile.path.slice(0, dockerfile.path.lastIndexOf("/")) : "";
         if (!underRoot(root, dir) && !underRoot(dir, root)) continue;
-        const last = dockerfile.stages[dockerfile.stages.length - 1];
-        if (last?.instructions.some((i) => ["CMD", "ENTRYPOINT", "ENV"].includes(i.keyword) && PRELOAD_FLAG.test(i.text))) return true;
+        // The final stage and the stages it builds on: ENV NODE_OPTIONS is inherited, CMD may be too.
+        const stages: DockerStage[] = [];
+        let stage: DockerStage | undefined = dockerfile.stages[dockerfile.stages.length - 1];
+        while (stage && stages.length <= dockerfile.stages.length) {
+          stages.push(stage);
+          stage = stage.from.parentStage === undefined ? undefined : dockerfile.stages[stage.from.parentStage];
+        }
+        // Exec form (`CMD ["node", "--require", "x"]`) is read as the words it runs.
+        const text = (i: { text: string; exec: string[] | null }) => (i.exec ? i.exec.join(" ") : i.text);
+        if (stages.some((stage) => stage.instructions.some((i) => ["CMD", "ENTRYPOINT", "ENV"].includes(i.keyword) && PRELOAD_FLAG.test(text(i))))) return true;
       }
+      // Containers of this package (linked by name; any container when the repository has one Node package).
       for (const container of repo.containers) {
+        if (nodeRoots.length > 1 && !linkContainerToRoots(container, nodeRoots).includes(root)) continue;
         const env = getIn(container.container, ["env"]);
         const args = [getIn(container.container, ["command"]), getIn(container.container, ["args"])].flat().filter((a) => typeof a === "string").join(" ");
         if (PRELOAD_FLAG.test(args)) return true;
@@ -273,6 +295,7 @@ example folders; go-zero programs whose config cannot be found.`,
     }
 
     function checkNode(): void {
+      const nodeRoots = [...new Set([...nodeFiles.values()].map((f) => f.root))];
       // A file another file imports is a module of the app, not its entry point.
       const imported = new Set<string>();
       for (const file of nodeFiles.values()) {
@@ -286,7 +309,7 @@ example folders; go-zero programs whose config cannot be found.`,
         if (imported.has(withoutExtension(entry.path))) continue;
         const base = entry.path.slice(entry.path.lastIndexOf("/") + 1);
         if (!start || NOT_SERVICE_FILE.test(base) || !production(entry.path)) continue;
-        if (preloadedElsewhere(entry.root)) continue;
+        if (preloadedElsewhere(entry.root, nodeRoots)) continue;
         const runtime = entry.imports.filter((i) => !i.typeOnly);
         const first = runtime[0];
         if (first && TRACING_PRELOAD_MODULE.test(first.module)) continue;
@@ -296,7 +319,38 @@ example folders; go-zero programs whose config cannot be found.`,
           const file = nodeFiles.get(target) ?? nodeFiles.get(`${target}/index`);
           return file?.setup ? file : undefined;
         };
-        if (first && setupFileOf(first.module)) continue;
+        const firstSetup = first ? setupFileOf(first.module) : undefined;
+        if (first && firstSetup) {
+          if (firstSetup.selfStarted) continue;
+          // The SDK is created by the first import but started elsewhere: from the entry's body, after its imports?
+          const startCall = entry.relativeCalls.find((c) => resolveRelative(entry.path, c.module) === withoutExtension(firstSetup.path) || resolveRelative(entry.path, c.module) === withoutExtension(firstSetup.path).replace(/\/index$/, ""));
+          if (startCall) {
+            const late = runtime.find((i) => (i.es || i.statement < startCall.statement) && INSTRUMENTED.test(i.module) && !i.module.startsWith("@opentelemetry/"));
+            if (!late) continue;
+            report({
+              path: entry.path,
+              range: startCall.range,
+              message: `Tracing starts at \`${startCall.callee}(...)\` in ${entry.path}, after \`${late.module}\` is loaded${late.es ? " (ES imports run before the file's body)" : ""}: the SDK patches modules when it starts, so that module's calls produce no spans.`,
+              fix: "Start the SDK in the tracing file itself (sdk.start() at its top level) so that importing it first is enough, or preload it with --require.",
+              related: [{ path: entry.path, range: late.range, message: `\`${late.module}\` is loaded here, before tracing starts.` }],
+            });
+            continue;
+          }
+          const startedElsewhere = [...nodeFiles.values()].some((f) =>
+            f.relativeCalls.some((c) => {
+              const target = resolveRelative(f.path, c.module);
+              return target === withoutExtension(firstSetup.path) || `${target}/index` === withoutExtension(firstSetup.path);
+            }),
+          );
+          if (startedElsewhere) continue; // started from another file: cannot tell when
+          report({
+            path: firstSetup.path,
+            range: firstSetup.setup!,
+            message: `${firstSetup.path} creates the tracing SDK but nothing starts it (no \`sdk.start()\` / \`provider.register()\`): no instrumentation is installed and no spans are exported.`,
+            fix: "Call sdk.start() at the top level of the tracing file, right after creating the SDK.",
+          });
+          continue;
+        }
         // The SDK created in the entry file itself: only modules loaded before it matter.
         if (entry.setup !== undefined) {
           const before = runtime.filter((i) => i.es || (entry.setupStatement !== undefined && i.statement < entry.setupStatement));
