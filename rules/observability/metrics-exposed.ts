@@ -20,6 +20,7 @@ const GO_EXPORT: { module: RegExp; members: RegExp; how: string }[] = [
   { module: /^github\.com\/penglongli\/gin-metrics\/ginmetrics$/, members: /^GetMonitor$/, how: "gin-metrics" },
   { module: /^github\.com\/ansrivas\/fiberprometheus(\/v\d+)?$/, members: /^(New|NewWith)$/, how: "fiberprometheus" },
   { module: /^github\.com\/DataDog\/datadog-go(\/v\d+)?\/statsd$/, members: /^New$/, how: "a statsd client" },
+  { module: /^go\.opentelemetry\.io\/otel$/, members: /^SetMeterProvider$/, how: "an OpenTelemetry meter provider" },
   { module: /^sigs\.k8s\.io\/controller-runtime(\/pkg\/manager)?$/, members: /^(NewManager|New)$/, how: "controller-runtime's metrics server" },
 ];
 
@@ -104,8 +105,15 @@ const OTEL_INSTRUMENT = /\.create(Counter|UpDownCounter|Histogram|Gauge|Observab
 const NODE_UPDATE = /\.(inc|dec|set|observe|add|record|startTimer|labels)$/;
 const NOT_SERVICE_FILE = /(^|[._-])(smoke|mock|mocks|fake|stub|example|sample|demo)([._-]|$)/i;
 
+/** Packages that make an OpenTelemetry SDK export metrics (the SDK reads OTEL_METRICS_EXPORTER or a metricReader). */
+const NODE_OTEL_METRICS_DEP = /^@opentelemetry\/(exporter-metrics-otlp-(grpc|http|proto)|exporter-prometheus|sdk-metrics)$/;
+/** A preload of the OpenTelemetry SDK in a start command. */
+const OTEL_PRELOAD = /(--require|--import|-r)(\s+|=)@opentelemetry\/auto-instrumentations-node\/register/;
+
 interface NodePackageFacts {
   start?: Where & { callee: string };
+  /** `new NodeSDK(...)` / `new MeterProvider(...)`: with a metrics exporter dependency, metrics are exported. */
+  otelSdk?: Where;
   exported?: Where & { how: string };
   metrics: (Where & { callee: string })[];
   updates: boolean;
@@ -124,6 +132,9 @@ function nodeFacts(file: TsSourceFile, pkg: NodePackageFacts): void {
     // prom-client: `register.metrics()`, `client.register.metrics()`, `registry.metrics()` serve the registry.
     if (promImported && /\.metrics$/.test(call.callee)) pkg.exported ??= { path: file.path, range: call.range, how: "prom-client's registry" };
     if (PROM_CLIENT.test(module) && /collectDefaultMetrics$/.test(member)) pkg.defaultMetrics ??= { path: file.path, range: call.range };
+    if (call.isNew && ((module === "@opentelemetry/sdk-node" && member === "NodeSDK") || (module === "@opentelemetry/sdk-metrics" && member === "MeterProvider"))) {
+      pkg.otelSdk ??= { path: file.path, range: call.range };
+    }
     const ctor =
       (PROM_CLIENT.test(module) && call.isNew && PROM_CTOR.test(member)) ||
       (module === "@willsoto/nestjs-prometheus" && NEST_PROM_PROVIDER.test(member)) ||
@@ -161,7 +172,10 @@ Node package whose code starts one (\`app.listen\`, \`NestFactory.create\`, gRPC
   \`EnableMetrics: false\`) — go-zero then serves its own request metrics;
 - Node: prom-client's \`register.metrics()\` (or a \`Registry\`'s), \`PrometheusModule.register()\` of
   @willsoto/nestjs-prometheus, express-prom-bundle, fastify-metrics, the OpenTelemetry Prometheus or OTLP metric
-  exporter, a statsd client.
+  exporter, a statsd client; an OpenTelemetry SDK (\`new NodeSDK\`, \`new MeterProvider\`, or a preloaded
+  \`@opentelemetry/auto-instrumentations-node/register\` in a start script or the Dockerfile) in a package that depends on
+  a metrics exporter or \`@opentelemetry/sdk-metrics\`;
+- Go also: \`otel.SetMeterProvider\` (metrics exported by the OpenTelemetry SDK).
 
 Without any, the finding is a **warning** at the server start (at the config's \`Name\` for go-zero).
 
@@ -285,10 +299,33 @@ test and example folders; go-zero programs whose config cannot be found.`,
       }
     }
 
+    /**
+     * An OpenTelemetry SDK that exports metrics: the package depends on a metrics exporter (or sdk-metrics) and
+     * creates a NodeSDK / MeterProvider, or preloads auto-instrumentations-node/register in a start script or its Dockerfile.
+     */
+    function otelSdkMetrics(root: string, pkg: NodePackageFacts): (Where & { how: string }) | undefined {
+      const manifest = repo.manifests.packageJsons.find((p) => p.path === (root ? `${root}/package.json` : "package.json"));
+      if (!manifest || !Object.keys(manifest.dependencies).some((d) => NODE_OTEL_METRICS_DEP.test(d))) return undefined;
+      const how = "the OpenTelemetry SDK's metric exporter";
+      if (pkg.otelSdk) return { ...pkg.otelSdk, how };
+      const script = Object.entries(manifest.scripts).find(([, text]) => OTEL_PRELOAD.test(text));
+      if (script) return { path: manifest.path, range: manifest.locateKey(["scripts", script[0]]), how };
+      for (const dockerfile of repo.dockerfiles) {
+        const dir = dockerfile.path.includes("/") ? dockerfile.path.slice(0, dockerfile.path.lastIndexOf("/")) : "";
+        if (dir !== root) continue;
+        for (const stage of dockerfile.stages) {
+          const preload = stage.instructions.find((i) => ["CMD", "ENTRYPOINT", "ENV"].includes(i.keyword) && OTEL_PRELOAD.test(i.exec ? i.exec.join(" ") : i.text));
+          if (preload) return { path: dockerfile.path, range: preload.range, how };
+        }
+      }
+      return undefined;
+    }
+
     function checkNode(): void {
       for (const [root, pkg] of nodePackages) {
         if (!pkg.start) continue;
         const label = `\`${root || "."}\``;
+        pkg.exported ??= otelSdkMetrics(root, pkg);
         if (!pkg.exported) {
           report({
             path: pkg.start.path,
