@@ -136,11 +136,15 @@ function nodeFacts(file: TsSourceFile): { starts: NodeStart[]; handlers: Sigterm
   const imports = new Set(file.imports.map((i) => i.module));
   // Variables holding a server or app made by a framework: `const app = express()`, `await NestFactory.create(...)`.
   const servers = new Set<string>();
+  // Instances of the package's own classes (`new HipsterShopServer(...)` from './server'): their `.listen()` runs code
+  // in that file, which is checked where it starts the real server.
+  const wrappers = new Set<string>();
   for (const call of file.calls) {
-    if (call.module === undefined || !SERVER_FACTORY_MODULES.test(call.module)) continue;
+    const own = call.isNew && call.module?.startsWith(".") === true;
+    if (!own && (call.module === undefined || !SERVER_FACTORY_MODULES.test(call.module))) continue;
     let parent = call.node.parent;
     while (parent && (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent))) parent = parent.parent;
-    if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) servers.add(parent.name.text);
+    if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) (own ? wrappers : servers).add(parent.name.text);
   }
   const functionTexts = new Map<string, string>();
   const collectFunctions = (node: ts.Node): void => {
@@ -180,7 +184,7 @@ function nodeFacts(file: TsSourceFile): { starts: NodeStart[]; handlers: Sigterm
     }
     const receiver = access.object;
     const receiverName = ts.isIdentifier(receiver) ? receiver.text : undefined;
-    const isServer = receiverName !== undefined && (servers.has(receiverName) || SERVER_NAME.test(receiverName));
+    const isServer = receiverName !== undefined && (servers.has(receiverName) || (SERVER_NAME.test(receiverName) && !wrappers.has(receiverName)));
     if (access.name === "listen" && call.module === undefined) {
       const fromCreateServer = ts.isCallExpression(receiver) && /createServer$/.test(receiver.expression.getText(file.ast));
       if (isServer || fromCreateServer) starts.push({ path: file.path, range: call.range, callee: call.callee });
