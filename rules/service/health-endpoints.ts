@@ -114,10 +114,11 @@ function goBodyFacts(fn: GoNode, imports: readonly SourceImport[], path: string)
         continue;
       }
       const root = goRootIdentifier(operand);
+      const rootImport = root ? importForName(imports, root) : undefined;
       if (GO_DEP_METHOD.test(field)) {
         facts.deps.push({ callee, range: goNodeRange(call), path });
-      } else if (root && params.has(root)) {
-        continue; // w.Write, c.JSON, r.Context
+      } else if (root && (params.has(root) || (rootImport && GO_BENIGN_MODULE.test(rootImport.module)))) {
+        continue; // w.Write, c.JSON, r.Context, json.NewEncoder(w).Encode
       } else {
         facts.trivial = false;
         facts.helpers.push(field);
