@@ -31,8 +31,8 @@ Routes are those registered by source files under the linked folders.
 
 **Routes** are read from Go (\`net/http\`, gorilla/mux, chi, gin, echo, fiber, go-zero \`AddRoutes\`, and the go-zero
 \`DevServer\` health and metrics paths — \`/healthz\` and \`/metrics\` unless \`HealthPath\` / \`MetricsPath\` say
-otherwise — when a config under the service folder enables it) and TypeScript/JavaScript (Express, Fastify,
-Koa, Hono, NestJS controllers with the global prefix and its \`exclude\` list, URI versions). Path parameters
+otherwise — when a config under the service folder has a \`DevServer:\` block not turned off by \`Enabled: false\`) and
+TypeScript/JavaScript (Express, Fastify, Koa, Hono, NestJS controllers with the global prefix and its \`exclude\` list, URI versions). Path parameters
 (\`{id}\`, \`:id\`) match any segment; a computed prefix (\`baseUrl + "/_healthz"\`) matches any prefix; a mounted
 router (\`app.use('/health', router)\`) serves everything below its mount point.
 

@@ -168,7 +168,7 @@ Node package whose code starts one (\`app.listen\`, \`NestFactory.create\`, gRPC
 - Go: \`promhttp.Handler()\` / \`HandlerFor\`, an OTLP metric exporter (\`otlpmetricgrpc.New\`, \`otlpmetrichttp.New\`),
   echo-contrib / go-gin-prometheus / gin-metrics / fiberprometheus middleware, a Datadog statsd client, a
   controller-runtime manager (which serves /metrics itself);
-- go-zero: a config with \`Prometheus: {Host: ...}\` or \`DevServer: {Enabled: true}\` (metrics on unless
+- go-zero: a config with \`Prometheus: {Host: ...}\` or a \`DevServer:\` block (on unless \`Enabled: false\`; metrics on unless
   \`EnableMetrics: false\`) — go-zero then serves its own request metrics;
 - Node: prom-client's \`register.metrics()\` (or a \`Registry\`'s), \`PrometheusModule.register()\` of
   @willsoto/nestjs-prometheus, express-prom-bundle, fastify-metrics, the OpenTelemetry Prometheus or OTLP metric
@@ -273,7 +273,7 @@ test and example folders; go-zero programs whose config cannot be found.`,
               path: config.path,
               range: config.locateKey([nameKey]),
               message: `The go-zero service \`${String(field(config.body, "Name"))}\` has neither a \`Prometheus\` block nor an enabled \`DevServer\`: go-zero serves no metrics, so its request rates, errors and latencies cannot be scraped or alerted on.`,
-              fix: "Add `Prometheus: {Host: 0.0.0.0, Port: 9101, Path: /metrics}` (or `DevServer: {Enabled: true}`) to the config and scrape it.",
+              fix: "Add `Prometheus: {Host: 0.0.0.0, Port: 9101, Path: /metrics}` (or a `DevServer:` block) to the config and scrape it.",
             });
             continue;
           }

@@ -280,9 +280,9 @@ export default defineRule({
 **HTTP.** A Go program (a \`main\` package and the packages it imports) or a Node package (nearest package.json)
 that registers HTTP routes must register one whose path has a probe-like segment: \`healthz\`, \`_healthz\`,
 \`health\`, \`livez\`, \`readyz\`, \`ready\`, \`live\`, \`ping\`, \`status\`, \`startup\` (any of them, e.g.
-\`/health/ready\`). A go-zero \`rest\` service serves \`/healthz\` only when its config enables the
-\`DevServer\` (go-zero's default is off), so a go-zero API without routes of its own for health and without
-\`DevServer: {Enabled: true}\` is reported at its config.
+\`/health/ready\`). A go-zero \`rest\` service serves \`/healthz\` only when its config has a
+\`DevServer:\` block (inside it \`Enabled\` defaults to true; without the block the dev server is off), so a go-zero API
+without routes of its own for health and without a \`DevServer\` block (or with \`Enabled: false\`) is reported at its config.
 
 **gRPC.** A Go program that creates a \`grpc.NewServer()\` must register the standard health service
 (\`grpc_health_v1.RegisterHealthServer\`); go-zero \`zrpc\` registers it itself (\`Health\` defaults to true; \`Health: false\`
@@ -527,8 +527,8 @@ code under test and example folders.`,
           report({
             path: config.path,
             range: config.locateKey([nameKey]),
-            message: `The go-zero API \`${String(field(config.body, "Name"))}\` has no health route and its config does not enable the DevServer (which serves /healthz): Kubernetes probes have nothing to ask.`,
-            fix: "Enable the DevServer (DevServer: {Enabled: true, Port: 6060, HealthPath: /healthz}) and probe it, or add health routes to the .api file.",
+            message: `The go-zero API \`${String(field(config.body, "Name"))}\` has no health route and its config has no enabled \`DevServer\` block (which serves /healthz): Kubernetes probes have nothing to ask.`,
+            fix: "Add a DevServer block (DevServer: {Port: 6060, HealthPath: /healthz}, on by default once present) and probe it, or add health routes to the .api file.",
           });
           continue;
         }

@@ -103,7 +103,8 @@ export function isGoZeroConfig(config: ConfigDocument): boolean {
 }
 
 /**
- * Paths a go-zero service serves by configuration: with `DevServer: {Enabled: true}`, its HealthPath
+ * Paths a go-zero service serves by configuration: with a `DevServer:` block (its `Enabled` defaults to true;
+ * without the block the dev server stays off), its HealthPath
  * (default /healthz) and, unless EnableMetrics is false, its MetricsPath (default /metrics); with a
  * `Prometheus:` block that has a Host, its Path (default /metrics).
  */
@@ -116,7 +117,7 @@ export function goZeroServedPaths(configs: readonly ConfigDocument[]): Route[] {
       const text = typeof path === "string" && path.startsWith("/") ? path : fallback;
       routes.push({ path: text, exact: true, framework: "go-zero", file: config.path, range: config.locateKey(keyPath), auth: false });
     };
-    if (isRecord(dev) && field(dev, "Enabled") === true) {
+    if (isRecord(dev) && field(dev, "Enabled") !== false) {
       add(field(dev, "HealthPath"), "/healthz", ["DevServer"]);
       if (field(dev, "EnableMetrics") !== false) add(field(dev, "MetricsPath"), "/metrics", ["DevServer"]);
     }
