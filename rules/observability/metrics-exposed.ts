@@ -1,3 +1,4 @@
+import { ts } from "ts-morph";
 import type { ConfigDocument, SourceImport } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
@@ -69,7 +70,9 @@ function goFacts(file: GoSourceFile, pkg: GoPackageFacts): void {
       (module === GO_ZERO_METRIC && GO_ZERO_CTOR.test(last)) ||
       (metricsFile && GO_OTEL_INSTRUMENT.test(last) && call.callee.includes("."));
     if (ctor && !file.isGenerated) pkg.metrics.push({ path: file.path, range: call.range, callee: call.callee });
-    else if (metricsFile && GO_UPDATE.test(last) && call.callee.includes(".") && !module) pkg.updates = true;
+    // An update: on a metric of this file's own (`placed.WithLabelValues("ok").Inc()`), or on another package's
+    // metric variable (`metrics.OrdersPlaced.Inc()`).
+    else if (GO_UPDATE.test(last) && ((metricsFile && !module && call.callee.includes(".")) || (module && call.callee.split(".").length >= 3))) pkg.updates = true;
     const starts =
       (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
       (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
@@ -112,6 +115,9 @@ const OTEL_PRELOAD = /(--require|--import|-r)(\s+|=)@opentelemetry\/auto-instrum
 
 interface NodePackageFacts {
   start?: Where & { callee: string };
+  /** Uses prom-client somewhere; `registryCall` is a `<registry>.metrics()` call in a file that does not import it. */
+  promClient?: boolean;
+  registryCall?: Where & { how: string };
   /** `new NodeSDK(...)` / `new MeterProvider(...)`: with a metrics exporter dependency, metrics are exported. */
   otelSdk?: Where;
   exported?: Where & { how: string };
@@ -124,13 +130,24 @@ function nodeFacts(file: TsSourceFile, pkg: NodePackageFacts): void {
   const metricsFile = file.imports.some((i) => PROM_CLIENT.test(i.module) || OTEL_API.test(i.module) || i.module === "@willsoto/nestjs-prometheus");
   const base = file.path.slice(file.path.lastIndexOf("/") + 1);
   const promImported = file.imports.some((i) => PROM_CLIENT.test(i.module));
+  // `const server = new PaymentServer(...)` from './server': its listen() is a wrapper; the real start is in that file.
+  const wrappers = new Set(
+    file.calls
+      .filter((c) => c.isNew && c.module?.startsWith(".") === true)
+      .map((c) => c.node.parent)
+      .filter((p): p is ts.VariableDeclaration => p !== undefined && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name))
+      .map((p) => (p.name as ts.Identifier).text),
+  );
   for (const call of file.calls) {
     const module = call.module ?? "";
     const member = call.member ?? "";
     const exporter = NODE_EXPORT.find((e) => e.module.test(module) && (!e.member || e.member.test(member.replace(/^default\./, ""))));
     if (exporter) pkg.exported ??= { path: file.path, range: call.range, how: exporter.how };
-    // prom-client: `register.metrics()`, `client.register.metrics()`, `registry.metrics()` serve the registry.
+    // prom-client: `register.metrics()`, `client.register.metrics()`, `registry.metrics()` serve the registry (which
+    // may be created in another file of the package: the call counts when the package uses prom-client).
     if (promImported && /\.metrics$/.test(call.callee)) pkg.exported ??= { path: file.path, range: call.range, how: "prom-client's registry" };
+    else if (/(^|\.)\w*([rR]egister|[rR]egistry)\.metrics$/.test(call.callee)) pkg.registryCall ??= { path: file.path, range: call.range, how: "prom-client's registry" };
+    if (promImported) pkg.promClient = true;
     if (PROM_CLIENT.test(module) && /collectDefaultMetrics$/.test(member)) pkg.defaultMetrics ??= { path: file.path, range: call.range };
     if (call.isNew && ((module === "@opentelemetry/sdk-node" && member === "NodeSDK") || (module === "@opentelemetry/sdk-metrics" && member === "MeterProvider"))) {
       pkg.otelSdk ??= { path: file.path, range: call.range };
@@ -140,10 +157,11 @@ function nodeFacts(file: TsSourceFile, pkg: NodePackageFacts): void {
       (module === "@willsoto/nestjs-prometheus" && NEST_PROM_PROVIDER.test(member)) ||
       (metricsFile && OTEL_INSTRUMENT.test(call.callee));
     if (ctor) pkg.metrics.push({ path: file.path, range: call.range, callee: call.callee });
-    else if (metricsFile && NODE_UPDATE.test(call.callee) && !module) pkg.updates = true;
+    // An update: on a local metric in a file that uses a metrics library, or on one imported from a file of the package.
+    else if (NODE_UPDATE.test(call.callee) && ((metricsFile && !module) || module.startsWith("."))) pkg.updates = true;
     if (!pkg.start && !NOT_SERVICE_FILE.test(base)) {
       const nestCreate = module === "@nestjs/core" && /^NestFactory\.create(Microservice)?$/.test(member);
-      const listen = /^(app|server|httpServer|fastify|srv)\.listen$/.test(call.callee);
+      const listen = /^(app|server|httpServer|fastify|srv)\.listen$/.test(call.callee) && !wrappers.has(call.callee.slice(0, call.callee.indexOf(".")));
       const grpc = call.callee.endsWith(".bindAsync") && file.imports.some((i) => i.module === "@grpc/grpc-js" || i.module === "grpc");
       if (nestCreate || listen || grpc) pkg.start = { path: file.path, range: call.range, callee: call.callee };
     }
@@ -325,6 +343,7 @@ test and example folders; go-zero programs whose config cannot be found.`,
       for (const [root, pkg] of nodePackages) {
         if (!pkg.start) continue;
         const label = `\`${root || "."}\``;
+        if (pkg.promClient && pkg.registryCall) pkg.exported ??= pkg.registryCall;
         pkg.exported ??= otelSdkMetrics(root, pkg);
         if (!pkg.exported) {
           report({
