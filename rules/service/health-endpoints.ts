@@ -6,7 +6,7 @@ import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule
 import { callArguments, goNodeRange, importForName } from "../../src/rule-kit/go.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { goRoutes, routeServes, tsRoutes, type Route } from "../../src/rule-kit/routes.js";
+import { goRoutes, routeServes, tsRoutes, type NestGlobalPrefix, type Route } from "../../src/rule-kit/routes.js";
 import {
   goProgramDirs,
   goZeroServedPaths,
@@ -253,6 +253,7 @@ interface GoPackageFacts {
 
 interface NodePackageFacts {
   routes: Route[];
+  nestPrefix?: NestGlobalPrefix;
   handlers: { route: Route; ref: HandlerRef }[];
   grpc?: { path: string; range: Range; callee: string };
   grpcHealth: boolean;
@@ -373,8 +374,10 @@ code under test and example folders.`,
           pkg = { routes: [], handlers: [], grpcHealth: false };
           nodePackages.set(root, pkg);
         }
-        const routes = readTsRoutes(file).routes;
+        const fileRoutes = readTsRoutes(file);
+        const routes = fileRoutes.routes;
         pkg.routes.push(...routes);
+        if (fileRoutes.nestGlobalPrefix) pkg.nestPrefix ??= fileRoutes.nestGlobalPrefix;
         const healthRoutes = routes.filter(isHealthRoute);
         if (healthRoutes.length > 0) {
           const functions = tsFunctions(file);
@@ -429,13 +432,14 @@ code under test and example folders.`,
       probes: { liveness: string[]; readiness: string[] },
       dependency: string | undefined,
       reported: Set<string>,
+      nestPrefix?: NestGlobalPrefix,
     ): void {
       for (const { route, facts } of handlers) {
         const key = `${route.file}:${at(route.range)}`;
         if (reported.has(key) || !production(route.file)) continue;
-        const livenessProbe = probes.liveness.find((p) => routeServes(route, p));
+        const livenessProbe = probes.liveness.find((p) => routeServes(route, p, nestPrefix));
         const liveness = hasSegment(route, LIVENESS_SEGMENT) || livenessProbe !== undefined;
-        const readiness = !liveness && (hasSegment(route, READINESS_SEGMENT) || probes.readiness.some((p) => routeServes(route, p)));
+        const readiness = !liveness && (hasSegment(route, READINESS_SEGMENT) || probes.readiness.some((p) => routeServes(route, p, nestPrefix)));
         if (liveness && facts.deps.length > 0) {
           reported.add(key);
           const dep = facts.deps[0]!;
@@ -579,7 +583,7 @@ code under test and example folders.`,
         const manifest = repo.manifests.packageJsons.find((p) => p.path === (root ? `${root}/package.json` : "package.json"));
         const dependency = Object.keys(manifest?.dependencies ?? {}).find((d) => NODE_DEP_PACKAGE.test(d));
         const handlers = pkg.handlers.flatMap(({ route, ref }) => (ref.kind === "body" ? [{ route, facts: ref.facts }] : []));
-        checkHandlers(label, handlers, probePaths(root, roots, candidates), dependency, reportedHandlers);
+        checkHandlers(label, handlers, probePaths(root, roots, candidates), dependency, reportedHandlers, pkg.nestPrefix);
         const routes = pkg.routes.filter((r) => production(r.file));
         if (routes.length === 0 || routes.some(isHealthRoute)) continue;
         report({
