@@ -46,6 +46,14 @@ import grpcStatusCodeErrors from "./grpc/status-code-errors.js";
 import errorsPanicRecovery from "./errors/panic-recovery.js";
 import loggingStructuredLogger from "./logging/structured-logger.js";
 import loggingPiiMasked from "./logging/pii-masked.js";
+// lifecycle, observability, routes
+import crossProbePathExists from "./cross/probe-path-exists.js";
+import serviceGracefulShutdown from "./service/graceful-shutdown.js";
+import serviceHttpTimeouts from "./service/http-timeouts.js";
+import serviceHealthEndpoints from "./service/health-endpoints.js";
+import observabilityTracingConfigured from "./observability/tracing-configured.js";
+import observabilityMetricsExposed from "./observability/metrics-exposed.js";
+import securityRoutesAuthenticated from "./security/routes-authenticated.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -96,4 +104,12 @@ export const allRules: readonly Rule[] = [
   errorsPanicRecovery,
   loggingStructuredLogger,
   loggingPiiMasked,
+  // lifecycle, observability, routes
+  crossProbePathExists,
+  serviceGracefulShutdown,
+  serviceHttpTimeouts,
+  serviceHealthEndpoints,
+  observabilityTracingConfigured,
+  observabilityMetricsExposed,
+  securityRoutesAuthenticated,
 ];
