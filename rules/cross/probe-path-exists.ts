@@ -62,7 +62,7 @@ Deliberately not reported:
   test, example and fixture folders; probe ports are not compared.`,
     inputs: ["kubernetes"],
     tags: ["kubernetes", "probes", "cross-file"],
-    precision: "medium",
+    precision: "high",
   },
   create({ repo, report }) {
     const fileRoutes: FileRoutes[] = [];

@@ -53,7 +53,7 @@ Not reported: repositories whose workloads are all Jobs, CronJobs, fragments or 
 one (\`alerts.yaml\` in an unrendered Helm chart, \`*.rules\`): we cannot tell what it holds.`,
     inputs: ["kubernetes"],
     tags: ["kubernetes", "observability", "alerting"],
-    precision: "medium",
+    precision: "high",
   },
   check({ repo, report, notApplicable }) {
     const workloads = repo.workloads

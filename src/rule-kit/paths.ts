@@ -7,5 +7,7 @@ import type { Repository } from "../model/repository.js";
  */
 export function scanRelative(repo: Pick<Repository, "scanPrefix">, path: string): string {
   const prefix = repo.scanPrefix;
-  return prefix && path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : path;
+  if (!prefix) return path;
+  if (path === prefix) return ""; // the scanned folder itself (a service root when one service is scanned)
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : path;
 }

@@ -3,6 +3,7 @@ import { ts } from "ts-morph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGoParser, type GoParser } from "../../src/loaders/go.js";
 import { parseTsFile } from "../../src/loaders/typescript.js";
+import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { GoFile } from "../../src/model/artifacts.js";
 import type { GoSourceFile, TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { goRoutes, joinPath, routeServes, tsRoutes, type FileRoutes } from "../../src/rule-kit/routes.js";
@@ -151,5 +152,15 @@ describe("matching", () => {
   it("joins prefixes", () => {
     expect(joinPath("usercenter/v1", "/user/login")).toBe("/usercenter/v1/user/login");
     expect(joinPath("/api/", "/")).toBe("/api/");
+  });
+});
+
+describe("scanRelative", () => {
+  it("strips the scanned folder, and maps the scanned folder itself to the root", () => {
+    const repo = { scanPrefix: "examples/svc" };
+    expect(scanRelative(repo, "examples/svc/deploy/k8s.yaml")).toBe("deploy/k8s.yaml");
+    expect(scanRelative(repo, "examples/svc")).toBe("");
+    expect(scanRelative(repo, "examples/svc-other/x.yaml")).toBe("examples/svc-other/x.yaml");
+    expect(scanRelative({ scanPrefix: "" }, "examples/svc")).toBe("examples/svc");
   });
 });
