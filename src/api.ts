@@ -87,7 +87,8 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
 
   let rules: Rule[];
   if (options.only) {
-    const unknown = options.only.filter((id) => !all.some((r) => r.meta.id === id));
+    // The engine's own rules (readiness/*) are listed by `rules` and always run: naming them is not an error.
+    const unknown = options.only.filter((id) => !all.some((r) => r.meta.id === id) && !BUILTIN_RULES.some((m) => m.id === id));
     if (unknown.length > 0) throw new UsageError(`unknown rule id: ${unknown.join(", ")} (\`readiness-check rules\` lists them)`);
     rules = all.filter((r) => options.only!.includes(r.meta.id));
   } else {

@@ -56,6 +56,11 @@ describe("cli", () => {
     expect(stdout).toMatch(/docker\/base-image-pinned\s+foundation\s+warning\s+\S/);
     const json = JSON.parse((await cli(["rules", "--format", "json"])).stdout);
     expect(json.map((r: { id: string }) => r.id)).toContain("k8s/probes-defined");
+    // Every listed id is accepted by --rule, the engine's own readiness/* rules included.
+    const all = json.map((r: { id: string }) => r.id).join(",");
+    const run = await cli([repo({ "README.md": "# nothing" }), "--rule", all, "-f", "json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
   });
 
   it("writes machine formats only to the output file, never mixed with human text", async () => {
