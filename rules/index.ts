@@ -11,6 +11,8 @@ import k8sResourcesSet from "./k8s/resources-set.js";
 import protoFileOptions from "./proto/file-options.js";
 import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
+// src-deps: dependency and security rules over service source
+import dbSqlInjection from "./db/sql-injection.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -26,4 +28,6 @@ export const allRules: readonly Rule[] = [
   dbPoolLifetimeSet,
   k8sProbesDefined,
   k8sResourcesSet,
+  // src-deps
+  dbSqlInjection,
 ];
