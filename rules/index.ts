@@ -13,6 +13,7 @@ import secretsHardcodedSecret from "./secrets/hardcoded-secret.js";
 import tsNoConsole from "./ts/no-console.js";
 // src-deps: dependency and security rules over service source
 import dbSqlInjection from "./db/sql-injection.js";
+import dbPoolSizeBounded from "./db/pool-size-bounded.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
@@ -31,5 +32,6 @@ export const allRules: readonly Rule[] = [
   k8sResourcesSet,
   // src-deps
   dbSqlInjection,
+  dbPoolSizeBounded,
   securityJwtAlgorithmsPinned,
 ];
