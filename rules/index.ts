@@ -14,6 +14,7 @@ import tsNoConsole from "./ts/no-console.js";
 // src-deps: dependency and security rules over service source
 import dbSqlInjection from "./db/sql-injection.js";
 import dbPoolSizeBounded from "./db/pool-size-bounded.js";
+import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
@@ -33,5 +34,6 @@ export const allRules: readonly Rule[] = [
   // src-deps
   dbSqlInjection,
   dbPoolSizeBounded,
+  mqConsumerAcksAfterSuccess,
   securityJwtAlgorithmsPinned,
 ];
