@@ -15,6 +15,7 @@ import tsNoConsole from "./ts/no-console.js";
 import dbSqlInjection from "./db/sql-injection.js";
 import dbPoolSizeBounded from "./db/pool-size-bounded.js";
 import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
+import cacheTtlJitter from "./cache/ttl-jitter.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
@@ -35,5 +36,6 @@ export const allRules: readonly Rule[] = [
   dbSqlInjection,
   dbPoolSizeBounded,
   mqConsumerAcksAfterSuccess,
+  cacheTtlJitter,
   securityJwtAlgorithmsPinned,
 ];
