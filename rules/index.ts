@@ -16,6 +16,7 @@ import dbSqlInjection from "./db/sql-injection.js";
 import dbPoolSizeBounded from "./db/pool-size-bounded.js";
 import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
 import cacheTtlJitter from "./cache/ttl-jitter.js";
+import securityInputValidated from "./security/input-validated.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
@@ -37,5 +38,6 @@ export const allRules: readonly Rule[] = [
   dbPoolSizeBounded,
   mqConsumerAcksAfterSuccess,
   cacheTtlJitter,
+  securityInputValidated,
   securityJwtAlgorithmsPinned,
 ];
