@@ -54,6 +54,13 @@ import serviceHealthEndpoints from "./service/health-endpoints.js";
 import observabilityTracingConfigured from "./observability/tracing-configured.js";
 import observabilityMetricsExposed from "./observability/metrics-exposed.js";
 import securityRoutesAuthenticated from "./security/routes-authenticated.js";
+// src-deps: dependency and security rules over service source
+import dbSqlInjection from "./db/sql-injection.js";
+import dbPoolSizeBounded from "./db/pool-size-bounded.js";
+import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
+import cacheTtlJitter from "./cache/ttl-jitter.js";
+import securityInputValidated from "./security/input-validated.js";
+import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
 /** Every rule, explicitly: adding a rule means adding it here. */
 export const allRules: readonly Rule[] = [
@@ -112,4 +119,11 @@ export const allRules: readonly Rule[] = [
   observabilityTracingConfigured,
   observabilityMetricsExposed,
   securityRoutesAuthenticated,
+  // src-deps
+  dbSqlInjection,
+  dbPoolSizeBounded,
+  mqConsumerAcksAfterSuccess,
+  cacheTtlJitter,
+  securityInputValidated,
+  securityJwtAlgorithmsPinned,
 ];

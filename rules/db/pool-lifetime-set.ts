@@ -1,9 +1,10 @@
 import { ts } from "ts-morph";
-import type { GoModule, SourceCall } from "../../src/model/artifacts.js";
+import type { SourceCall } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import type { Severity } from "../../src/model/finding.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
+import { callsMethod, importRefersTo } from "../../src/rule-kit/go-packages.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -251,26 +252,6 @@ the rule reports a **note**: it cannot verify them.`,
     return { go: visitGo, typescript: visitTs, end };
   },
 });
-
-/** Whether a callee is `method` itself or `<anything>.method`. */
-function callsMethod(callee: string, method: string): boolean {
-  return callee.endsWith(method) && (callee.length === method.length || callee[callee.length - method.length - 1] === ".");
-}
-
-/**
- * Whether an import path names the package in `dir`: through a go.mod whose folder contains `dir`,
- * or, without one, when the path ends with the directory (`example.com/app/internal/db` for `internal/db`).
- */
-function importRefersTo(importPath: string, dir: string, modules: readonly GoModule[]): boolean {
-  for (const mod of modules) {
-    if (!mod.module) continue;
-    const modDir = mod.path.includes("/") ? mod.path.slice(0, mod.path.lastIndexOf("/")) : "";
-    if (modDir !== "" && dir !== modDir && !dir.startsWith(`${modDir}/`)) continue;
-    const relative = modDir === "" ? dir : dir.slice(modDir.length + 1);
-    if (importPath === (relative ? `${mod.module}/${relative}` : mod.module)) return true;
-  }
-  return dir !== "" && (importPath === dir || importPath.endsWith(`/${dir}`));
-}
 
 /** Reads the pool options argument: an object literal, or a variable holding one in the same file. */
 function judgeOptions(node: ts.Node, calleeText: string, options: string[]): OptionsVerdict {

@@ -3,7 +3,9 @@ import { getIn, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Severity } from "../../src/model/finding.js";
 import type { ObjectPath, Range } from "../../src/model/location.js";
-import { defineRule, type RuleContext } from "../../src/rule-kit/define-rule.js";
+import { ts } from "ts-morph";
+import { defineRule, type GoSourceFile, type RuleContext, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
+import { goSecretCandidates, isSourceNonSecretValue, sourceSecretsKit, type SourceSecretCandidate } from "../../src/rule-kit/source-secrets.js";
 import {
   findConnectionPasswords,
   findKnownTokens,
@@ -105,8 +107,32 @@ ENV API_TOKEN=3f9a1c0e7b2d4e8f   # baked into the image config
 ARG NPM_TOKEN                    # fine: no default, passed at build time (better: RUN --mount=type=secret)
 \`\`\`
 
-Not reported: standalone \`.pem\`/\`.key\` files (not read by this tool), Go and TypeScript source
-(covered by source rules), secrets that match no name, format or connection-string shape.
+**Go and TypeScript/JavaScript source**: string literals bound to a secret-like name — a constant or
+variable (\`const apiKey = "..."\`), a struct field or object property (\`Password: "..."\`,
+\`{ secret: "..." }\`, which covers \`JwtModule.register({ secret: "..." })\`), an assignment
+(\`cfg.Token = "..."\`), a parameter default — including the fallback of \`process.env.X || "..."\` /
+\`?? "..."\` (the literal is what runs whenever the variable is missing); JWT keys written straight into the
+call that uses them: \`jwt.sign(payload, "...")\` / \`jwt.verify(token, "...")\` (jsonwebtoken),
+\`token.SignedString([]byte("..."))\`, a golang-jwt / jwt-go key function returning \`[]byte("...")\`, go-zero
+\`rest.WithJwt("...")\`; and token formats and connection strings with a password in any literal.
+
+\`\`\`ts
+// Bad
+const token = jwt.sign(claims, process.env.JWT_SECRET || "s3cr3t-signing-key");
+// Good: fail at startup when the secret is missing
+const secret = process.env.JWT_SECRET;
+if (!secret) throw new Error("JWT_SECRET is not set");
+\`\`\`
+
+Test files (\`_test.go\`, \`*.spec.ts\`, \`__tests__/\`), generated files and the placeholder folders above are not
+reported in source either (only a real-looking provider token, as a note); format strings (\`%s:%s@tcp(...)\`),
+struct tags and import paths are never values. Also silent in source: the *name* of a secret
+(\`postgresPassword: "app-postgres-password"\`, an infrastructure resource name), a stored password hash
+(\`password: "<sha-256 hex>"\`, bcrypt, argon2) in a seed or migration, \`mock_\` values, and literals inside
+functions or classes named for test data (\`getTestUsers\`, \`MockAuth\`, \`fakeJWT\`).
+
+Not reported: standalone \`.pem\`/\`.key\` files (not read by this tool), secrets that match no name, format or
+connection-string shape, and literals whose name says nothing (\`sign(p, key)\` where \`key\` comes from elsewhere).
 `;
 
 const REMEDIATION =
@@ -116,23 +142,65 @@ export default defineRule({
   meta: {
     id: "secrets/hardcoded-secret",
     section: "foundation",
-    title: "No hardcoded secrets in configs, manifests or Dockerfiles",
+    title: "No hardcoded secrets in configs, manifests, Dockerfiles or source",
     severity: "error",
     rationale:
       "A committed credential is readable by everyone with access to the repository, its history and every image built from it, and it cannot be rotated per environment without a commit.",
     remediation: REMEDIATION,
     docs: DOCS,
-    inputs: ["config", "kubernetes", "dockerfile"],
-    tags: ["security", "secrets", "config", "kubernetes", "docker"],
+    inputs: ["config", "kubernetes", "dockerfile", "go", "typescript"],
+    tags: ["security", "secrets", "config", "kubernetes", "docker", "go", "typescript"],
     precision: "high",
     securitySeverity: 8.0,
   },
-  check(context) {
-    checkConfigs(context);
-    checkKubernetes(context);
-    checkDockerfiles(context);
+  create(context) {
+    return {
+      go: (file) => checkSource(context, file, goSecretCandidates(file)),
+      typescript: (file) => checkSource(context, file, tsSecrets.typescriptSecretCandidates(file.ast, file.imports)),
+      end() {
+        checkConfigs(context);
+        checkKubernetes(context);
+        checkDockerfiles(context);
+      },
+    };
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// Source
+
+const tsSecrets = sourceSecretsKit(ts);
+
+function checkSource(context: RuleContext, file: GoSourceFile | TsSourceFile, candidates: SourceSecretCandidate[]) {
+  // Test code holds fixtures by design; generated code is not where a secret is typed in.
+  if (file.isTest || file.isGenerated) return;
+  const fileContext = secretContext(scanRelative(context.repo, file.path));
+  for (const candidate of candidates) {
+    // A key handed straight to a JWT API is a secret whatever it is called.
+    const all = candidate.jwt ? scanValue("jwtSecret", candidate.value) : scanValue(candidate.key, candidate.value, candidate.parentKey);
+    // A key handed to a JWT API is the key whatever it looks like; a name may be the name *of* a secret.
+    const hits = candidate.jwt ? all : all.filter((h) => h.kind !== "named-value" || !isSourceNonSecretValue(candidate.key, candidate.value));
+    if (hits.length === 0) continue;
+    reportHits(
+      context,
+      {
+        path: file.path,
+        range: candidate.range,
+        where: candidate.where,
+        why: candidate.jwt
+          ? "Anyone who can read the repository can mint tokens that this service accepts, and the key cannot differ per environment."
+          : "Anyone who can read the repository can use this credential; it is compiled into every build and cannot differ per environment.",
+        fix: candidate.jwt
+          ? "Read the key from the environment or a secret store at startup, fail fast when it is missing (no literal fallback), and rotate it."
+          : "Read the value from the environment or a secret store at startup (no literal fallback), and rotate the credential: it stays in the Git history.",
+      },
+      hits,
+      // Test-data builders (`getTestUsers`, `MockAuth`) are read like test files.
+      candidate.inFixtureCode ? "placeholder" : fileContext,
+      [candidate.value],
+    );
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reporting

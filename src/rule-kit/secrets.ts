@@ -131,7 +131,8 @@ const PLACEHOLDER_FRAGMENTS = [
   "replace-me", "replaceme", "replace_with", "replace-with", "placeholder", "example", "dummy", "redacted",
   "your_", "your-", "your ", "yoursecret", "yourpassword", "yourtoken", "yourkey", "insert_", "insert-", "insert ",
   "enter_", "enter-", "put_your", "put-your", "notreal", "not_real", "not-real", "not_a_real", "not-a-real",
-  "notasecret", "not_a_secret", "not-a-secret", "fake_", "fake-", "_fake", "-fake", "fixme", "todo_", "todo:",
+  "notasecret", "not_a_secret", "not-a-secret", "fake_", "fake-", "_fake", "-fake", "mock_", "mock-", "_mock", "-mock",
+  "fixme", "todo_", "todo:",
   "xxxx", "****", "....", "####", "????",
 ];
 

@@ -1,0 +1,202 @@
+import type { Node as GoNode } from "web-tree-sitter";
+import type { Range } from "../../src/model/location.js";
+import { defineRule } from "../../src/rule-kit/define-rule.js";
+import { callArguments } from "../../src/rule-kit/go.js";
+import { callsMethod, importRefersTo } from "../../src/rule-kit/go-packages.js";
+
+/** Calls that open a database/sql pool (unlimited open connections, 2 idle by default). */
+const GO_POOL_OPENERS: { module: RegExp; members: string[]; kind: string }[] = [
+  { module: /^database\/sql$/, members: ["Open", "OpenDB"], kind: "database/sql" },
+  { module: /^github\.com\/jmoiron\/sqlx$/, members: ["Open", "Connect", "ConnectContext", "MustOpen", "MustConnect", "NewDb"], kind: "sqlx" },
+  { module: /^(gorm\.io\/gorm|github\.com\/jinzhu\/gorm)$/, members: ["Open"], kind: "gorm" },
+];
+
+/** database/sql's default when SetMaxIdleConns is never called. */
+const DEFAULT_MAX_IDLE = 2;
+
+interface Setting {
+  path: string;
+  range: Range;
+  callee: string;
+  /** The literal argument, when it is one; undefined for a value from configuration. */
+  value?: number;
+}
+
+interface PackagePools {
+  dir: string;
+  name: string;
+  opens: { path: string; range: Range; callee: string; kind: string }[];
+  maxOpen: Setting[];
+  maxIdle: Setting[];
+  imports: Set<string>;
+}
+
+export default defineRule({
+  meta: {
+    id: "db/pool-size-bounded",
+    section: "dependencies",
+    title: "Go database pools bound their open and idle connections",
+    severity: "warning",
+    rationale:
+      "database/sql opens as many connections as there are concurrent queries unless SetMaxOpenConns is called: a traffic " +
+      "spike or a slow query exhausts the database's max_connections and takes down every service that shares it.",
+    remediation:
+      "Call SetMaxOpenConns (sized so that replicas × max open stays under the database's limit) and SetMaxIdleConns (at most " +
+      "max open) on every database/sql, sqlx or gorm (via .DB()) pool.",
+    docs: `Reports Go connection pools whose size is not bounded.
+
+database/sql's defaults: **unlimited** open connections (\`MaxOpenConns\` 0), **2** idle connections, no maximum lifetime
+(see \`db/pool-lifetime-set\`). \`sql.Open\` / \`sql.OpenDB\`, sqlx \`Open\` / \`Connect\` / \`MustConnect\` / \`NewDb\` and
+\`gorm.Open\` (whose pool is reached with \`db.DB()\`) all create such a pool.
+
+- **warning**: the package (directory) that opens the pool never calls \`SetMaxOpenConns\`, or calls it with \`0\`
+  or a negative literal (unlimited);
+- **note**: \`SetMaxIdleConns(n)\` with a literal \`n\` above the literal \`SetMaxOpenConns(m)\` (database/sql silently
+  lowers idle to \`m\`: the setting does not do what it says), and a pool bounded to more than 2 open connections that
+  never calls \`SetMaxIdleConns\` (only 2 are kept idle, so every burst opens and closes connections);
+- **note**: the opening package sets nothing but a package that imports it calls \`SetMaxOpenConns\` (it may configure
+  this pool; cannot verify without types).
+
+Bad:
+
+\`\`\`go
+db, err := sql.Open("mysql", dsn)
+db.SetConnMaxLifetime(5 * time.Minute)
+\`\`\`
+
+Good:
+
+\`\`\`go
+db, err := gorm.Open(mysql.Open(dsn), &gorm.Config{})
+sqlDB, _ := db.DB()
+sqlDB.SetMaxOpenConns(c.DB.MaxOpen)   // from configuration: accepted, values not checked
+sqlDB.SetMaxIdleConns(10)
+sqlDB.SetConnMaxLifetime(5 * time.Minute)
+\`\`\`
+
+Not reported:
+
+- values from configuration or variables (\`SetMaxOpenConns(c.MaxOpen)\`): set, and not verifiable;
+- go-zero \`sqlx.NewMysql\` / \`NewSqlConn\` (64 open / 64 idle / 1-minute lifetime by default) and \`pgxpool\` (max
+  connections = max(4, CPUs), 1 h lifetime), whose defaults are bounded; pool settings inside the DSN of those;
+- Node pools: pg (\`max\` 10), mysql2 (\`connectionLimit\` 10, \`maxIdle\` = limit, 60 s \`idleTimeout\`), Knex
+  (\`pool\` 2–10), TypeORM (the driver's pool) and Prisma (\`connection_limit\` = 2 × CPUs + 1) are bounded by default
+  (lifetimes are \`db/pool-lifetime-set\`'s concern);
+- test files.`,
+    inputs: ["go"],
+    tags: ["database", "reliability", "go"],
+    precision: "high",
+  },
+  create({ repo, report, notApplicable }) {
+    const packages = new Map<string, PackagePools>();
+    let poolsSeen = 0;
+
+    return {
+      go(file) {
+        if (file.isTest) return;
+        let pkg = packages.get(file.dir);
+        if (!pkg) {
+          pkg = { dir: file.dir, name: file.packageName, opens: [], maxOpen: [], maxIdle: [], imports: new Set() };
+          packages.set(file.dir, pkg);
+        }
+        for (const i of file.imports) pkg.imports.add(i.module);
+        for (const call of file.calls) {
+          for (const [method, list] of [["SetMaxOpenConns", pkg.maxOpen], ["SetMaxIdleConns", pkg.maxIdle]] as const) {
+            if (!callsMethod(call.callee, method)) continue;
+            const arg = callArguments(call.node as GoNode)[0];
+            const value = arg ? intLiteral(arg) : undefined;
+            list.push({ path: file.path, range: call.range, callee: call.callee, ...(value !== undefined ? { value } : {}) });
+          }
+          if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
+          const { module, member } = call;
+          const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
+          if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind });
+          if (opener || /zeromicro\/go-zero\/core\/stores\/(sqlx|sqlc)$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
+        }
+      },
+      end() {
+        if (poolsSeen === 0) notApplicable();
+        for (const pkg of packages.values()) {
+          if (pkg.opens.length === 0) continue;
+          const where = pkg.dir ? `package \`${pkg.name}\` (${pkg.dir})` : `package \`${pkg.name}\``;
+          const unlimited = pkg.maxOpen.filter((s) => s.value !== undefined && s.value <= 0);
+          for (const setting of unlimited) {
+            report({
+              path: setting.path,
+              range: setting.range,
+              message: `\`${setting.callee}(${setting.value})\` means no limit on open connections: under load the pool opens one per concurrent query until the database refuses connections.`,
+              fix: "Pass a positive limit sized so that replicas × max open stays below the database's max_connections.",
+            });
+          }
+          if (pkg.maxOpen.length === 0) {
+            const importer = [...packages.values()].find(
+              (other) => other !== pkg && other.maxOpen.length > 0 && [...other.imports].some((i) => importRefersTo(i, pkg.dir, repo.manifests.goModules)),
+            );
+            for (const open of pkg.opens) {
+              if (importer) {
+                report({
+                  path: open.path,
+                  range: open.range,
+                  severity: "note",
+                  message:
+                    `\`${open.callee}\` opens a connection pool and ${where} never calls SetMaxOpenConns; package \`${importer.name}\` ` +
+                    `(${importer.dir || "repository root"}), which imports it, does and may configure this pool. Cannot verify without type information.`,
+                });
+                continue;
+              }
+              report({
+                path: open.path,
+                range: open.range,
+                message:
+                  `\`${open.callee}\` opens a ${open.kind === "database/sql" ? "database/sql" : `${open.kind} (database/sql)`} pool and nothing in ${where} ` +
+                  `calls SetMaxOpenConns: the default is unlimited open connections, so a spike or a slow query exhausts the database's max_connections.`,
+                fix:
+                  open.kind === "gorm"
+                    ? "Get the pool with sqlDB, err := db.DB() and call sqlDB.SetMaxOpenConns(n) and sqlDB.SetMaxIdleConns(m) with m <= n."
+                    : "Call db.SetMaxOpenConns(n) and db.SetMaxIdleConns(m) with m <= n right after opening the pool.",
+              });
+            }
+            continue;
+          }
+          const openLimits = pkg.maxOpen.filter((s) => s.value !== undefined && s.value > 0);
+          // Several pools in one package: compare only when there is one literal limit to compare with.
+          if (openLimits.length !== 1 || pkg.maxOpen.length !== 1) continue;
+          const limit = openLimits[0]!;
+          for (const idle of pkg.maxIdle) {
+            if (idle.value === undefined || idle.value <= limit.value!) continue;
+            report({
+              path: idle.path,
+              range: idle.range,
+              severity: "note",
+              message: `\`${idle.callee}(${idle.value})\` is above \`${limit.callee}(${limit.value})\`: database/sql lowers the idle limit to ${limit.value}, so the setting does not do what it says.`,
+              fix: `Set the idle limit at or below ${limit.value}.`,
+              related: [{ path: limit.path, range: limit.range, message: "The open-connection limit." }],
+            });
+          }
+          if (pkg.maxIdle.length === 0 && limit.value! > DEFAULT_MAX_IDLE && pkg.opens.length === 1) {
+            report({
+              path: limit.path,
+              range: limit.range,
+              severity: "note",
+              message:
+                `The pool allows ${limit.value} open connections but ${where} never calls SetMaxIdleConns: database/sql keeps only ` +
+                `${DEFAULT_MAX_IDLE} idle, so every burst opens and closes connections (latency, TIME_WAIT sockets, load on the database).`,
+              fix: `Call SetMaxIdleConns with a value up to ${limit.value} (often the same as max open).`,
+            });
+          }
+        }
+      },
+    };
+  },
+});
+
+/** An integer literal (optionally negated), or undefined for anything computed. */
+function intLiteral(node: GoNode): number | undefined {
+  if (node.type === "int_literal" && node.text.length <= 12) return Number(node.text.replace(/_/g, ""));
+  if (node.type === "unary_expression" && node.text.startsWith("-")) {
+    const operand = node.childForFieldName("operand");
+    const value = operand ? intLiteral(operand) : undefined;
+    return value === undefined ? undefined : -value;
+  }
+  return undefined;
+}

@@ -1,0 +1,25 @@
+/**
+ * Go package relations for rules that aggregate per package (a directory): whether an import path names
+ * the package in a directory, through the repository's go.mod files.
+ */
+import type { GoModule } from "../model/artifacts.js";
+
+/**
+ * Whether an import path names the package in `dir`: through a go.mod whose folder contains `dir`,
+ * or, without one, when the path ends with the directory (`example.com/app/internal/db` for `internal/db`).
+ */
+export function importRefersTo(importPath: string, dir: string, modules: readonly GoModule[]): boolean {
+  for (const mod of modules) {
+    if (!mod.module) continue;
+    const modDir = mod.path.includes("/") ? mod.path.slice(0, mod.path.lastIndexOf("/")) : "";
+    if (modDir !== "" && dir !== modDir && !dir.startsWith(`${modDir}/`)) continue;
+    const relative = modDir === "" ? dir : dir.slice(modDir.length + 1);
+    if (importPath === (relative ? `${mod.module}/${relative}` : mod.module)) return true;
+  }
+  return dir !== "" && (importPath === dir || importPath.endsWith(`/${dir}`));
+}
+
+/** Whether a callee is `method` itself or `<anything>.method`. */
+export function callsMethod(callee: string, method: string): boolean {
+  return callee.endsWith(method) && (callee.length === method.length || callee[callee.length - method.length - 1] === ".");
+}
