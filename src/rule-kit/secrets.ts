@@ -189,10 +189,27 @@ export function looksLikeCredentialValue(value: string, key?: string): boolean {
   if (/\.(pem|key|crt|cer|p12|pfx|jks|keystore|json|txt|ya?ml|env|der|asc|gpg)$/i.test(v)) return false;
   if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(v)) return false; // a URL without userinfo
   if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(v)) return false; // DB_PASSWORD: the name of a variable
-  if (key && v.toLowerCase() === key.toLowerCase()) return false; // "password": "Password" (a label)
+  if (key && namesItsKey(v, key)) return false; // "password": "Password" (a label), sessionKey = "session" (a storage key)
   if (/^\d{1,5}$/.test(v) && !isWellKnownDefault(v)) return false; // `token: 3600` is a duration, not a PIN
+  if (/^[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+$/.test(v)) return false; // "Access-Control-Allow-Credentials": a header name
+  if (SETTING_WORDS.has(v.toLowerCase())) return false; // fetch's `credentials: "include"`, `auth: "bearer"`
   return true;
 }
+
+/** The value spells the key or one of its words: a label or a storage key's name, not a credential. */
+function namesItsKey(value: string, key: string): boolean {
+  const v = value.toLowerCase();
+  if (v === key.toLowerCase()) return true;
+  if (isWellKnownDefault(v)) return false; // POSTGRES_PASSWORD=password: a real (weak) credential
+  const words = splitKeyWords(key);
+  return words.includes(v) || v.replace(/[-_. ]/g, "") === words.join("");
+}
+
+/** Values of settings named like secrets (modes, switches, schemes), never credentials themselves. */
+const SETTING_WORDS = new Set([
+  "include", "omit", "same-origin", "none", "true", "false", "yes", "no", "on", "off", "enabled", "disabled",
+  "required", "optional", "bearer", "basic", "digest", "oauth", "oauth2", "jwt", "hmac", "cookie", "header",
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Provider token formats, from each provider's own documentation
