@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { allRules } from "../rules/index.js";
+import { DEFAULT_CACHE_LOCATION, cacheKey, entryPath, readEntry, writeEntry } from "./cache.js";
 import { allRuleMetas, createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
 import { discover, toPosix } from "./loaders/discovery.js";
@@ -31,6 +32,11 @@ export interface ScanOptions {
   only?: readonly string[];
   /** Rule options by rule id (from the configuration file once there is one). */
   ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The result cache (src/cache.ts): off unless set. `true` keeps it in `node_modules/.cache/readiness-check`
+   * under the working directory; `{ location }` puts it elsewhere.
+   */
+  cache?: boolean | { location?: string };
 }
 
 export function toolVersion(): string {
@@ -66,6 +72,41 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   }
   const discovery = await discover(options.path, { repoRoot: options.repoRoot });
   const discoveryMs = performance.now() - started;
+
+  let cache: { file: string; key: string; ms: number } | undefined;
+  if (options.cache) {
+    const cacheStarted = performance.now();
+    const location = path.resolve((typeof options.cache === "object" && options.cache.location) || DEFAULT_CACHE_LOCATION);
+    const identity = {
+      toolVersion: toolVersion(),
+      options: {
+        scanRoot: discovery.scanRoot,
+        repoRoot: discovery.repoRoot,
+        rules: rules.map((r) => r.meta.id).sort(),
+        ruleOptions: options.ruleOptions ?? {},
+      },
+    };
+    const key = cacheKey(identity, discovery);
+    if (key !== undefined) {
+      const file = entryPath(location, identity);
+      const hit = readEntry(file, key, discovery);
+      const ms = performance.now() - cacheStarted;
+      if (hit) {
+        const loaders = [{ name: "result cache (hit)", ms }];
+        return {
+          ...hit,
+          stats: {
+            ...hit.stats,
+            durationMs: Math.round(performance.now() - started),
+            cache: "hit",
+            timing: { discoveryMs, rules: [], loaders, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+          },
+        };
+      }
+      cache = { file, key, ms };
+    }
+  }
+
   const repo = new LazyRepository(discovery);
   const run = await runRules(
     {
@@ -84,7 +125,9 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   for (const file of discovery.files) {
     if (!skipped.has(file.path)) filesByKind[file.kind] = (filesByKind[file.kind] ?? 0) + 1;
   }
-  return {
+  const loaderTimings = [...run.timing.loaders].map(([name, ms]) => ({ name, ms }));
+  if (cache) loaderTimings.push({ name: "result cache (hashing files)", ms: cache.ms });
+  const result: RunResult = {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     repoRoot: discovery.repoRoot,
     scanPrefix: toPosix(path.relative(discovery.repoRoot, discovery.scanRoot)),
@@ -94,16 +137,20 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       filesByKind,
       skipped: repo.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       durationMs: Math.round(performance.now() - started),
+      ...(cache ? { cache: "miss" as const } : {}),
       timing: {
         discoveryMs,
         rules: [...run.timing.rules].map(([id, ms]) => ({ id, ms })).sort((a, b) => b.ms - a.ms),
-        loaders: [...run.timing.loaders].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms),
+        loaders: loaderTimings.sort((a, b) => b.ms - a.ms),
         // maxRSS is in kilobytes.
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
     },
     complete: run.complete,
   };
+  // An incomplete scan (a rule crashed) is not kept: the crash may not happen again.
+  if (cache && result.complete) writeEntry(cache.file, cache.key, repo.probes, result);
+  return result;
 }
 
 export const OUTPUT_FORMATS = ["terminal", "json", "sarif", "junit", "markdown", "github"] as const;

@@ -36,6 +36,9 @@ Options:
       --fail-on <error|warning|note|never>
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
+      --cache / --no-cache             reuse the result of an identical earlier scan: same tool, options and
+                                       file contents (default: off; see README "Performance")
+      --cache-location <path>          where --cache keeps results (default: node_modules/.cache/readiness-check)
       --timing                         print where the time went (slowest loaders and rules, peak memory) to stderr
       --color / --no-color             force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR honoured)
   -v, --version                        print the version
@@ -74,6 +77,8 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         rule: { type: "string", multiple: true },
         "sarif-category": { type: "string" },
         timing: { type: "boolean" },
+        cache: { type: "boolean" },
+        "cache-location": { type: "string" },
         "sarif-output": { type: "string" },
         "json-output": { type: "string" },
         "junit-output": { type: "string" },
@@ -118,7 +123,9 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   const wantsSarif = format === "sarif" || extras.some((e) => e.format === "sarif");
   if (values["sarif-category"] !== undefined && !wantsSarif) throw new UsageError("--sarif-category applies to SARIF output only");
 
-  const result = await scan({ path: target, only });
+  // Off unless asked for, as in ESLint: a read-only audit writes nothing into the repository by default.
+  const cache = values.cache ? { location: values["cache-location"] } : false;
+  const result = await scan({ path: target, only, cache });
   const options = { color, failOn: failOn as Severity | "never", sarifCategory: values["sarif-category"] };
   for (const extra of extras) {
     emit(render(result, extra.format, { ...options, color: false }), extra.file, io);

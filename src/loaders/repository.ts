@@ -14,6 +14,7 @@ import type {
 } from "../model/artifacts.js";
 import type { LoadDiagnostic } from "../model/finding.js";
 import type { RepoFile, Repository } from "../model/repository.js";
+import { contentsHash, type Probe } from "../cache.js";
 import type { InputKind } from "../model/rule.js";
 import { loadCiPipeline, isCiPipelinePath } from "./ci.js";
 import { loadEnvFile, loadJsonConfig } from "./config.js";
@@ -46,13 +47,31 @@ export class LazyRepository implements Repository {
   private loaderTotalMs = 0;
   readonly skipped: { path: string; reason: string }[];
   readonly reader: RepoReader;
+  /**
+   * What loaders learned about the disk beyond the discovered files' contents (a lockfile's presence,
+   * whether .gitignore excludes it, a file outside the list that was read): the result cache checks
+   * these again before it reuses a result.
+   */
+  readonly probes: Probe[] = [];
 
   constructor(private readonly discovery: Discovery) {
     this.skipped = [...discovery.skipped];
+    const listed = new Set(discovery.files.map((f) => f.path));
     this.reader = {
-      readText: (p) => this.readText(p),
-      exists: (p) => existsSync(path.join(discovery.repoRoot, p)),
-      isIgnored: (p) => discovery.isIgnored(p),
+      readText: (p) => {
+        if (!listed.has(p)) this.probes.push({ path: p, contents: contentsHash(path.join(discovery.repoRoot, p)) });
+        return this.readText(p);
+      },
+      exists: (p) => {
+        const exists = existsSync(path.join(discovery.repoRoot, p));
+        this.probes.push({ path: p, exists });
+        return exists;
+      },
+      isIgnored: (p) => {
+        const ignored = discovery.isIgnored(p);
+        this.probes.push({ path: p, ignored });
+        return ignored;
+      },
     };
   }
 
