@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Discovery } from "./loaders/discovery.js";
+import { contentsHash, type Probe } from "./loaders/repository.js";
 import type { RunResult } from "./model/finding.js";
 
 /** Bumped when the entry's shape changes: older entries are then misses. */
@@ -26,14 +27,6 @@ const ENTRY_FORMAT = 1;
 
 export const DEFAULT_CACHE_LOCATION = path.join("node_modules", ".cache", "readiness-check");
 
-/** What the loaders learned about paths outside the discovered files; checked again before a hit is used. */
-export interface Probe {
-  path: string;
-  exists?: boolean;
-  ignored?: boolean;
-  /** SHA-256 of the contents read, "" when the file could not be read. */
-  contents?: string;
-}
 
 interface Entry {
   format: number;
@@ -161,15 +154,6 @@ function toolFingerprint(): string {
   for (const [name, version] of dependencyVersions(base)) hash.update(`${name}@${version}\0`);
   fingerprint = hash.digest("hex");
   return fingerprint;
-}
-
-/** SHA-256 of a file's contents, "" when it cannot be read. */
-export function contentsHash(file: string): string {
-  try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex");
-  } catch {
-    return "";
-  }
 }
 
 /** Installed versions of the tool's dependencies, found by walking up from its folder to node_modules. */
