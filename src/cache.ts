@@ -18,8 +18,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Discovery } from "./loaders/discovery.js";
-import { contentsHash, type Probe } from "./loaders/repository.js";
+import { discover, type Discovery } from "./loaders/discovery.js";
+import { contentsHash, type Probe } from "./loaders/probes.js";
+import { toolVersion } from "./version.js";
 import type { RunResult } from "./model/finding.js";
 
 /** Bumped when the entry's shape changes: older entries are then misses. */
@@ -191,4 +192,63 @@ export function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** What `scan` needs after a miss: the discovery and the key, so neither is computed twice. */
+export interface CacheLookup {
+  started: number;
+  discovery: Discovery;
+  discoveryMs: number;
+  /** Absent when the cache is off or the key could not be computed (a file vanished). */
+  entry?: { file: string; key: string; ms: number };
+}
+
+export interface CacheRequest {
+  path: string;
+  repoRoot?: string;
+  only?: readonly string[];
+  ruleOptions?: unknown;
+  cache?: boolean | { location?: string };
+}
+
+/**
+ * Discovers the files and, with the cache on, looks the scan up. Loads no rule and no parser, so a hit
+ * costs discovery and hashing only. The rule selection enters the key as given (deduplicated, sorted):
+ * which rules exist is part of the tool's code, which the key covers.
+ */
+export async function lookUpScan(request: CacheRequest): Promise<{ hit?: RunResult; lookup: CacheLookup }> {
+  const started = performance.now();
+  const discovery = await discover(request.path, { repoRoot: request.repoRoot });
+  const discoveryMs = performance.now() - started;
+  const lookup: CacheLookup = { started, discovery, discoveryMs };
+  if (!request.cache) return { lookup };
+  const cacheStarted = performance.now();
+  const location = path.resolve((typeof request.cache === "object" && request.cache.location) || DEFAULT_CACHE_LOCATION);
+  const identity: ScanIdentity = {
+    toolVersion: toolVersion(),
+    options: {
+      scanRoot: discovery.scanRoot,
+      repoRoot: discovery.repoRoot,
+      rules: request.only ? [...new Set(request.only)].sort() : "all",
+      ruleOptions: request.ruleOptions ?? {},
+    },
+  };
+  const key = cacheKey(identity, discovery);
+  if (key === undefined) return { lookup };
+  const file = entryPath(location, identity);
+  const hit = readEntry(file, key, discovery);
+  const ms = performance.now() - cacheStarted;
+  if (!hit) return { lookup: { ...lookup, entry: { file, key, ms } } };
+  return {
+    hit: {
+      ...hit,
+      stats: {
+        ...hit.stats,
+        durationMs: Math.round(performance.now() - started),
+        cache: "hit",
+        timing: { discoveryMs, rules: [], loaders: [{ name: "result cache (hit)", ms }], peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+      },
+    },
+    lookup,
+  };
 }

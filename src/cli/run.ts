@@ -1,18 +1,13 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  OUTPUT_FORMATS,
-  type OutputFormat,
-  type Severity,
-  UsageError,
-  exitCodeFor,
-  render,
-  renderRuleList,
-  renderTiming,
-  scan,
-  toolVersion,
-} from "../api.js";
+// Only light modules are loaded up front: a cache hit renders its result without ever loading the
+// rules and parsers (TypeScript alone takes most of a second to load); api.ts is imported when needed.
+import { lookUpScan } from "../cache.js";
+import type { Severity } from "../model/finding.js";
+import { OUTPUT_FORMATS, type OutputFormat, exitCodeFor, render } from "../render.js";
+import { renderTiming } from "../reporters/timing.js";
+import { UsageError, toolVersion } from "../version.js";
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -108,6 +103,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   if (positionals[0] === "rules") {
     if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
     if (format !== "terminal" && format !== "json") throw new UsageError(`\`rules\` prints terminal or json, not ${format}`);
+    const { renderRuleList } = await import("../api.js");
     return emit(renderRuleList(format), values.output, io);
   }
   if (positionals.length > 1) throw new UsageError(`scan one path at a time (got ${positionals.length})`);
@@ -125,7 +121,9 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
 
   // Off unless asked for, as in ESLint: a read-only audit writes nothing into the repository by default.
   const cache = values.cache ? { location: values["cache-location"] } : false;
-  const result = await scan({ path: target, only, cache });
+  const request = { path: target, only, cache };
+  const looked = await lookUpScan(request);
+  const result = looked.hit ?? (await (await import("../api.js")).scan({ ...request, lookup: looked }));
   const options = { color, failOn: failOn as Severity | "never", sarifCategory: values["sarif-category"] };
   for (const extra of extras) {
     emit(render(result, extra.format, { ...options, color: false }), extra.file, io);

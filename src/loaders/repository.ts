@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type {
@@ -26,24 +25,7 @@ import { loadManifests } from "./manifests.js";
 import { loadProto } from "./proto.js";
 import { parseTsFile } from "./typescript.js";
 import { loadYamlFile } from "./yaml-documents.js";
-
-/** What a loader learned about a path outside the discovered files (see `LazyRepository.probes`). */
-export interface Probe {
-  path: string;
-  exists?: boolean;
-  ignored?: boolean;
-  /** SHA-256 of the contents read, "" when the file could not be read. */
-  contents?: string;
-}
-
-/** SHA-256 of a file's contents, "" when it cannot be read. */
-export function contentsHash(file: string): string {
-  try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex");
-  } catch {
-    return "";
-  }
-}
+import { contentsHash, type Probe } from "./probes.js";
 
 /** Disk access for loaders that need more than one file's text. */
 export interface RepoReader {
