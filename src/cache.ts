@@ -28,7 +28,6 @@ const ENTRY_FORMAT = 1;
 
 export const DEFAULT_CACHE_LOCATION = path.join("node_modules", ".cache", "readiness-check");
 
-
 interface Entry {
   format: number;
   key: string;
