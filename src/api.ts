@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { allRules } from "../rules/index.js";
 import { allRuleMetas, createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
@@ -15,24 +14,17 @@ import { applyBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, up
 import { annotationDirectives, applySuppressions, commentDirectives, DIRECTIVE_MARKER, type Directive } from "./engine/suppress.js";
 import { changedFiles, GitChangesError } from "./loaders/git-changes.js";
 import type { Finding, RuleOutcome, SuppressedFinding } from "./model/finding.js";
-import { lineHashes } from "./loaders/line-hash.js";
 import { LazyRepository } from "./loaders/repository.js";
 import type { RunResult, Severity } from "./model/finding.js";
-import { meetsThreshold } from "./engine/run.js";
 import { SECTIONS, type RuleMeta } from "./model/rule.js";
 import type { Rule } from "./rule-kit/define-rule.js";
-import { renderGithubAnnotations } from "./reporters/github-annotations.js";
-import { renderJson } from "./reporters/json.js";
-import { renderJunit } from "./reporters/junit.js";
-import { renderMarkdown } from "./reporters/markdown.js";
 import { renderRuleDoc } from "./reporters/rule-docs.js";
 import { didYouMean } from "./engine/did-you-mean.js";
-import { renderSarif } from "./reporters/sarif.js";
-import { renderTerminal, type TerminalOptions } from "./reporters/terminal.js";
+import { gitState, lookUp, writeEntry, type CacheSlot } from "./cache.js";
+import { INFORMATION_URI, TOOL_NAME, UsageError, toolVersion } from "./version.js";
 export { renderTiming } from "./reporters/timing.js";
-
-export const TOOL_NAME = "readiness-check";
-export const INFORMATION_URI = "https://github.com/readiness-check/readiness-check";
+export { INFORMATION_URI, TOOL_NAME, UsageError, toolVersion } from "./version.js";
+export { OUTPUT_FORMATS, exitCodeFor, render, type OutputFormat, type RenderOptions } from "./render.js";
 
 export interface ScanOptions {
   /** Folder to scan. */
@@ -53,21 +45,11 @@ export interface ScanOptions {
   changedSince?: string;
   /** Git ref the protos are compared with for breaking changes (default: latest release tag, else merge base). */
   baseRef?: string;
-}
-
-export function toolVersion(): string {
-  // package.json sits two folders up from both src/api.ts and dist/src/api.js.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === TOOL_NAME && pkg.version) return pkg.version;
-    } catch {
-      // Not here; look one folder up.
-    }
-    dir = path.dirname(dir);
-  }
-  return "0.0.0";
+  /**
+   * The result cache (src/cache.ts): off unless set. `true` keeps it in `node_modules/.cache/readiness-check`
+   * under the working directory; `{ location }` puts it elsewhere. Not used with `changedSince`.
+   */
+  cache?: boolean | { location?: string };
 }
 
 export function registeredRules(): Rule[] {
@@ -100,6 +82,33 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
 
   const discovery = await discover(scanRoot, { repoRoot, ignore: { base: baseRelative, patterns: config.ignore } });
   const discoveryMs = performance.now() - started;
+
+  // The result cache: the key holds everything the result depends on besides the files' contents.
+  let cacheSlot: CacheSlot | undefined;
+  if (options.cache && options.changedSince === undefined) {
+    const identity = {
+      toolVersion: toolVersion(),
+      options: {
+        scanRoot,
+        repoRoot,
+        rules: rules.map((r) => r.meta.id).sort(),
+        config: configIdentity(config),
+        ruleOptions: options.ruleOptions ?? {},
+        baselineFile: options.baseline?.file ?? null,
+        baseRef: options.baseRef ?? null,
+      },
+      state: { git: gitState(repoRoot), baseline: options.baseline?.baseline ?? null },
+    };
+    const looked = lookUp(typeof options.cache === "object" ? options.cache.location : undefined, identity, discovery);
+    if (looked.hit) {
+      const ms = performance.now() - started;
+      return {
+        ...looked.hit,
+        stats: { ...looked.hit.stats, durationMs: Math.round(ms), timing: { discoveryMs, rules: [], loaders: [{ name: "result cache (hit)", ms: ms - discoveryMs }], peakRssBytes: process.resourceUsage().maxRSS * 1024 } },
+      };
+    }
+    cacheSlot = looked.slot;
+  }
   const repo = new LazyRepository(discovery, { baseRef: options.baseRef });
   const options_ = new Map<string, Readonly<Record<string, unknown>>>();
   for (const [id, setting] of config.rules) options_.set(id, setting.options);
@@ -162,7 +171,9 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   for (const file of discovery.files) {
     if (!skipped.has(file.path)) filesByKind[file.kind] = (filesByKind[file.kind] ?? 0) + 1;
   }
-  return {
+  const loaderTimings = [...run.timing.loaders].map(([name, ms]) => ({ name, ms }));
+  if (cacheSlot) loaderTimings.push({ name: "result cache (hashing files)", ms: cacheSlot.ms });
+  const result: RunResult = {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     repoRoot: discovery.repoRoot,
     scanPrefix: toPosix(path.relative(discovery.repoRoot, discovery.scanRoot)),
@@ -172,10 +183,11 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       filesByKind,
       skipped: repo.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       durationMs: Math.round(performance.now() - started),
+      ...(cacheSlot ? { cache: "miss" as const } : {}),
       timing: {
         discoveryMs,
         rules: [...run.timing.rules].map(([id, ms]) => ({ id, ms })).sort((a, b) => b.ms - a.ms),
-        loaders: [...run.timing.loaders].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms),
+        loaders: loaderTimings.sort((a, b) => b.ms - a.ms),
         // maxRSS is in kilobytes.
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
@@ -183,6 +195,15 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
     complete: run.complete,
     suppressed,
   };
+  // An incomplete scan (a rule crashed) is not kept: the crash may not happen again.
+  if (cacheSlot && result.complete) writeEntry(cacheSlot.file, cacheSlot.key, repo.probes, result);
+  return result;
+}
+
+/** The resolved configuration as plain data for the cache key (maps as sorted entries). */
+function configIdentity(config: ResolvedConfig): unknown {
+  const rules = (m: ReadonlyMap<string, unknown>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { rules: rules(config.rules), ignore: config.ignore, overrides: config.overrides.map((o) => ({ ...o, rules: rules(o.rules) })), baseDir: config.baseDir ?? null };
 }
 
 async function configFor(options: ScanOptions, scanRoot: string, repoRoot: string): Promise<ResolvedConfig> {
@@ -248,59 +269,7 @@ function isInside(root: string, dir: string): boolean {
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
-export const OUTPUT_FORMATS = ["terminal", "json", "sarif", "junit", "markdown", "github"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export interface RenderOptions extends TerminalOptions {
-  /** The gate's threshold; JUnit fails the test cases of findings at or above it. */
-  failOn?: Severity | "never";
-  /** `--sarif-category`: kept apart from other uploads to the same repository. */
-  sarifCategory?: string;
-}
-
-export function render(result: RunResult, format: OutputFormat, options: RenderOptions = { color: false }): string {
-  switch (format) {
-    case "json":
-      return renderJson(result);
-    case "sarif":
-      return renderSarif(withLineHashes(result), { category: options.sarifCategory });
-    case "junit":
-      return renderJunit(result, { failOn: options.failOn ?? "error" });
-    case "markdown":
-      return renderMarkdown(result);
-    case "github":
-      return renderGithubAnnotations(result);
-    case "terminal":
-      return renderTerminal(result, options);
-  }
-}
-
-/** GitHub's line hashes for SARIF; reading the files is the loaders' job, so it happens here, not in the reporter. */
-function withLineHashes(result: RunResult): RunResult {
-  const wanted = new Map<string, Set<number>>();
-  for (const finding of result.findings) {
-    if (!finding.path) continue;
-    const lines = wanted.get(finding.path) ?? new Set<number>();
-    lines.add(finding.range.start.line);
-    wanted.set(finding.path, lines);
-  }
-  const hashes = lineHashes(result.repoRoot, wanted);
-  return {
-    ...result,
-    findings: result.findings.map((f) => {
-      const lineHash = hashes.get(f.path)?.get(f.range.start.line);
-      return lineHash ? { ...f, lineHash } : f;
-    }),
-  };
-}
-
 export type { Severity };
-
-/** 2 when the scan is incomplete (a rule crashed), 1 when a finding reaches the threshold, else 0. */
-export function exitCodeFor(result: RunResult, failOn: Severity | "never"): number {
-  if (!result.complete) return 2;
-  return result.findings.some((f) => meetsThreshold(f.severity, failOn)) ? 1 : 0;
-}
 
 /** Every rule, the engine's own `readiness/*` ones last, in checklist order. */
 export function renderRuleList(format: "terminal" | "json"): string {
@@ -317,8 +286,6 @@ export function renderRuleList(format: "terminal" | "json"): string {
   return metas.map((m) => `${m.id.padEnd(width)}  ${m.section.padEnd(12)}  ${m.severity.padEnd(7)}  ${m.title}`).join("\n") + "\n";
 }
 
-/** A mistake in how the tool was called: exit code 2 with a one-line reason. */
-export class UsageError extends Error {}
 
 /** `readiness-check explain <rule-id>`: the rule's documentation page, the same text as docs/rules. */
 export function explainRule(id: string): string {

@@ -1,5 +1,6 @@
 /**
- * Keeps the dependency direction true: cli -> api -> {loaders, engine, reporters, rules};
+ * Keeps the dependency direction true: cli -> api -> {loaders, engine, reporters, rules}, where the cli
+ * may also load api's light modules (version, render, cache, reporters) without the rules;
  * rules -> rule-kit -> model; loaders -> model; reporters -> model; the model imports nothing.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -56,7 +57,8 @@ const ALLOWED: Record<string, (layer: string) => boolean> = {
   "src/loaders": (l) => !["engine", "reporters", "rules", "cli", "api", "rule-kit"].includes(l),
   "src/engine": (l) => ["model", "rule-kit", "engine"].includes(l),
   "src/reporters": (l) => ["model", "reporters", "chalk"].includes(l),
-  "src/cli": (l) => ["api", "cli", "node"].includes(l),
+  // Besides api: its light front (identity, rendering, the cache lookup), loaded before any rule or parser.
+  "src/cli": (l) => ["api", "version", "render", "cache", "reporters", "cli", "node"].includes(l),
   // Configuration loading: the file search and code loading (cosmiconfig, jiti); resolution is pure.
   "src/config": (l) => ["model", "config", "engine", "node", "cosmiconfig", "jiti"].includes(l),
 };

@@ -44,6 +44,9 @@ Options:
                                        lowest severity that makes the exit code 1 (default: error)
       --rule <id>                      run only this rule (repeatable)
       --timing                         print where the time went (slowest loaders and rules, peak memory) to stderr
+      --cache / --no-cache             reuse the result of an identical earlier scan: same tool, configuration,
+                                       git refs and file contents (default: off; see README "Performance")
+      --cache-location <path>          where --cache keeps results (default: node_modules/.cache/readiness-check)
   -c, --config <file>                  configuration file (default: the nearest readiness.config.*,
                                        .readinessrc* or package.json "readiness" key, from the scanned
                                        folder up to the repository root)
@@ -92,6 +95,8 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         rule: { type: "string", multiple: true },
         "sarif-category": { type: "string" },
         timing: { type: "boolean" },
+        cache: { type: "boolean" },
+        "cache-location": { type: "string" },
         "sarif-output": { type: "string" },
         "json-output": { type: "string" },
         "junit-output": { type: "string" },
@@ -158,7 +163,9 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
 
   const baseRef = values["base-ref"];
   if (baseRef !== undefined && (!baseRef.trim() || baseRef.startsWith("-"))) throw new UsageError(`--base-ref needs a git ref (got "${baseRef}")`);
-  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"], baseRef };
+  // Off unless asked for, as in ESLint: a read-only audit writes nothing into the repository by default.
+  const cache = values.cache ? { location: values["cache-location"] } : false;
+  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"], baseRef, cache };
 
   if (values["update-baseline"]) {
     const file = baselineFile ?? path.join(target, DEFAULT_BASELINE_FILE);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { promises as fs, realpathSync } from "node:fs";
+import { lstatSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { FileKind, RepoFile } from "../model/repository.js";
@@ -71,13 +71,15 @@ export async function discover(
   // Each .gitignore applies to paths relative to its own folder.
   const matchers: { base: string; ig: Ignore }[] = [];
 
-  const addGitignore = async (dirRelative: string) => {
+  // Synchronous file system calls: for thousands of small stats they are several times faster than
+  // promises (no thread-pool round trip per file), and nothing else runs while a scan discovers.
+  const addGitignore = (dirRelative: string) => {
     const file = path.join(repoRoot, dirRelative, ".gitignore");
     try {
       // Only a regular file of sane size: a FIFO would block forever, a link could point at /dev/zero.
-      const stat = await fs.lstat(file);
+      const stat = lstatSync(file);
       if (!stat.isFile() || stat.size > maxBytes) return;
-      const text = await fs.readFile(file, "utf8");
+      const text = readFileSync(file, "utf8");
       matchers.push({ base: dirRelative, ig: ignore().add(text) });
     } catch {
       // No .gitignore here.
@@ -105,13 +107,13 @@ export async function discover(
   // .gitignore files between the repository root and the scanned folder also apply.
   const scanRelative = toPosix(path.relative(repoRoot, scanRoot));
   const ancestors = scanRelative ? scanRelative.split("/") : [];
-  for (let i = 0; i < ancestors.length; i++) await addGitignore(ancestors.slice(0, i).join("/"));
+  for (let i = 0; i < ancestors.length; i++) addGitignore(ancestors.slice(0, i).join("/"));
 
-  const walk = async (dirRelative: string) => {
-    await addGitignore(dirRelative);
-    let entries: import("node:fs").Dirent[];
+  const walk = (dirRelative: string) => {
+    addGitignore(dirRelative);
+    let entries: Dirent[];
     try {
-      entries = await fs.readdir(path.join(repoRoot, dirRelative), { withFileTypes: true });
+      entries = readdirSync(path.join(repoRoot, dirRelative), { withFileTypes: true });
     } catch (error) {
       skipped.push({ path: dirRelative || ".", reason: `unreadable folder (${(error as NodeJS.ErrnoException).code ?? "error"})` });
       return;
@@ -121,14 +123,14 @@ export async function discover(
       const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (SKIPPED_DIRS.has(entry.name) || isIgnored(relative, true) || configIgnored(relative, true)) continue;
-        await walk(relative);
+        walk(relative);
       } else if (entry.isFile()) {
         if (isIgnored(relative) || configIgnored(relative)) continue;
         const kind = classify(entry.name);
         if (kind === "other" || TOOL_FILES.has(entry.name)) continue;
-        let stat: import("node:fs").Stats;
+        let stat: Stats;
         try {
-          stat = await fs.stat(path.join(repoRoot, relative));
+          stat = statSync(path.join(repoRoot, relative));
         } catch (error) {
           // A name the file system will not give back (not UTF-8), or a file removed mid-scan.
           skipped.push({ path: relative, reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})` });
@@ -143,7 +145,7 @@ export async function discover(
       // Symbolic links are not followed: they can loop or leave the repository.
     }
   };
-  await walk(scanRelative);
+  walk(scanRelative);
   return { repoRoot, scanRoot, files, skipped, isIgnored: (p) => isIgnored(p) };
 }
 

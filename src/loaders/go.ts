@@ -57,9 +57,43 @@ export async function createGoParser(): Promise<GoParser> {
   };
 }
 
+/** The node types the model is built from, collected in one walk over the tree (done in wasm, not in JavaScript). */
+const MODEL_TYPES = ["package_clause", "import_spec", "function_declaration", "method_declaration", "call_expression"];
+
+/**
+ * Builds the model from one `descendantsOfType` walk: the walk runs inside wasm and hands back the
+ * nodes in document order, so functions come before the calls in their bodies. Every property read
+ * on a node is a call into wasm; the loop reads as few as it can (start positions come with the node,
+ * the operand and member of `pkg.Name` come from the callee's text).
+ */
 function buildGoFile(path: string, text: string, root: Node): GoFile<Node> {
-  const packageClause = root.namedChildren.find((n) => n?.type === "package_clause") ?? undefined;
-  const imports = collectImports(root);
+  let packageClause: Node | undefined;
+  const imports: SourceImport[] = [];
+  const callNodes: Node[] = [];
+  const enclosing: (string | undefined)[] = [];
+  let functionName: string | undefined;
+  let functionEnd = -1;
+  for (const node of root.descendantsOfType(MODEL_TYPES)) {
+    if (!node) continue;
+    switch (node.type) {
+      case "call_expression":
+        callNodes.push(node);
+        // Named functions and methods only appear at the top level in Go (closures are func literals).
+        enclosing.push(node.startIndex < functionEnd ? functionName : undefined);
+        break;
+      case "function_declaration":
+      case "method_declaration":
+        functionName = node.childForFieldName("name")?.text;
+        functionEnd = node.endIndex;
+        break;
+      case "import_spec":
+        addImport(imports, node);
+        break;
+      case "package_clause":
+        packageClause ??= node;
+        break;
+    }
+  }
   return {
     path,
     text,
@@ -67,25 +101,18 @@ function buildGoFile(path: string, text: string, root: Node): GoFile<Node> {
     dir: posixDirname(path),
     root,
     imports,
-    calls: collectCalls(root, text, imports),
+    calls: buildCalls(text, callNodes, enclosing, imports),
     isTest: path.endsWith("_test.go") || `/${path}`.includes("/testdata/"),
     isGenerated: hasGeneratedHeader(text, packageClause?.startPosition.row ?? 0),
   };
 }
 
-function collectImports(root: Node): SourceImport[] {
-  const imports: SourceImport[] = [];
-  for (const declaration of root.namedChildren) {
-    if (declaration?.type !== "import_declaration") continue;
-    for (const spec of declaration.descendantsOfType("import_spec")) {
-      const pathNode = spec?.childForFieldName("path");
-      if (!spec || !pathNode) continue;
-      const module = unquote(pathNode.text);
-      const alias = spec.childForFieldName("name")?.text;
-      imports.push({ module, localName: alias ?? assumedPackageName(module), range: nodeRange(spec) });
-    }
-  }
-  return imports;
+function addImport(imports: SourceImport[], spec: Node): void {
+  const pathNode = spec.childForFieldName("path");
+  if (!pathNode) return;
+  const module = unquote(pathNode.text);
+  const alias = spec.childForFieldName("name")?.text;
+  imports.push({ module, localName: alias ?? assumedPackageName(module), range: nodeRange(spec) });
 }
 
 /**
@@ -102,39 +129,52 @@ export function assumedPackageName(importPath: string): string {
   return end > 0 ? base.slice(0, end) : base;
 }
 
-function collectCalls(root: Node, text: string, imports: SourceImport[]): SourceCall<Node>[] {
+/** `pkg.Name` as the callee's text reads once whitespace is gone: an identifier, a dot, an identifier. */
+const PACKAGE_SELECTOR = /^([\p{L}_][\p{L}\p{N}_]*)\.([\p{L}_][\p{L}\p{N}_]*)$/u;
+
+function buildCalls(text: string, nodes: Node[], enclosing: (string | undefined)[], imports: SourceImport[]): SourceCall<Node>[] {
   const byLocalName = new Map<string, string>();
   for (const i of imports) {
     if (i.localName && i.localName !== "_" && i.localName !== ".") byLocalName.set(i.localName, i.module);
   }
   const calls: SourceCall<Node>[] = [];
-  // Named functions and methods only appear at the top level in Go (closures are func literals).
-  for (const declaration of root.namedChildren) {
-    if (!declaration) continue;
-    const named = declaration.type === "function_declaration" || declaration.type === "method_declaration";
-    const enclosingFunction = named ? declaration.childForFieldName("name")?.text : undefined;
-    for (const node of declaration.descendantsOfType("call_expression")) {
-      const callee = node?.childForFieldName("function");
-      if (!node || !callee) continue;
-      const call: SourceCall<Node> = {
-        callee: calleeText(text, callee.startIndex, callee.endIndex),
-        isNew: false,
-        range: nodeRange(node),
-        node,
-      };
-      if (enclosingFunction) call.enclosingFunction = enclosingFunction;
-      if (callee.type === "selector_expression") {
-        const operand = callee.childForFieldName("operand");
-        const module = operand?.type === "identifier" ? byLocalName.get(operand.text) : undefined;
-        if (module !== undefined) {
-          call.module = module;
-          call.member = callee.childForFieldName("field")?.text;
-        }
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index]!;
+    const callee = node.childForFieldName("function");
+    if (!callee) continue;
+    const call: SourceCall<Node> = {
+      callee: calleeText(text, callee.startIndex, callee.endIndex),
+      isNew: false,
+      range: { start: toPosition(node.startPosition), end: toPosition(node.endPosition) },
+      node,
+    };
+    const enclosingFunction = enclosing[index];
+    if (enclosingFunction) call.enclosingFunction = enclosingFunction;
+    if (byLocalName.size > 0) {
+      const selector = packageSelector(call.callee, callee);
+      const module = selector && byLocalName.get(selector.operand);
+      if (module !== undefined && selector) {
+        call.module = module;
+        call.member = selector.field;
       }
-      calls.push(call);
     }
+    calls.push(call);
   }
   return calls;
+}
+
+/**
+ * The operand and field of a callee that is `identifier.field`. Read from the callee text (no calls
+ * into wasm): whitespace-free text of that shape is only ever such a selector expression. A comment
+ * inside the callee (`fmt./* x *\/Println`) makes the text unreadable; the nodes decide then.
+ */
+function packageSelector(calleeText: string, callee: Node): { operand: string; field: string } | undefined {
+  const match = PACKAGE_SELECTOR.exec(calleeText);
+  if (match) return { operand: match[1]!, field: match[2]! };
+  if (!calleeText.includes("/") || callee.type !== "selector_expression") return undefined;
+  const operand = callee.childForFieldName("operand");
+  const field = callee.childForFieldName("field");
+  return operand?.type === "identifier" && field ? { operand: operand.text, field: field.text } : undefined;
 }
 
 /** Go's convention (go help generate): a `// Code generated ... DO NOT EDIT.` line before the package clause. */

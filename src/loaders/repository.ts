@@ -33,6 +33,7 @@ import { parseTsFile } from "./typescript.js";
 import { loadYamlFile } from "./yaml-documents.js";
 import { commentSyntax, extractComments } from "./comments.js";
 import type { SourceComment } from "../model/artifacts.js";
+import { contentsHash, type Probe } from "./probes.js";
 
 /** Disk access for loaders that need more than one file's text. */
 export interface RepoReader {
@@ -54,6 +55,12 @@ export class LazyRepository implements Repository {
   private loaderTotalMs = 0;
   readonly skipped: { path: string; reason: string }[];
   readonly reader: RepoReader;
+  /**
+   * What loaders learned about the disk beyond the discovered files' contents (a lockfile's presence,
+   * whether .gitignore excludes it, a file outside the list that was read): the result cache checks
+   * these again before it reuses a result.
+   */
+  readonly probes: Probe[] = [];
 
   constructor(
     private readonly discovery: Discovery,
@@ -61,10 +68,22 @@ export class LazyRepository implements Repository {
     private readonly options: { baseRef?: string } = {},
   ) {
     this.skipped = [...discovery.skipped];
+    const listed = new Set(discovery.files.map((f) => f.path));
     this.reader = {
-      readText: (p) => this.readText(p),
-      exists: (p) => existsSync(path.join(discovery.repoRoot, p)),
-      isIgnored: (p) => discovery.isIgnored(p),
+      readText: (p) => {
+        if (!listed.has(p)) this.probes.push({ path: p, contents: contentsHash(path.join(discovery.repoRoot, p)) });
+        return this.readText(p);
+      },
+      exists: (p) => {
+        const exists = existsSync(path.join(discovery.repoRoot, p));
+        this.probes.push({ path: p, exists });
+        return exists;
+      },
+      isIgnored: (p) => {
+        const ignored = discovery.isIgnored(p);
+        this.probes.push({ path: p, ignored });
+        return ignored;
+      },
     };
   }
 

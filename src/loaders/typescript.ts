@@ -10,6 +10,8 @@ import { calleeText } from "./callee-text.js";
 
 type TsSourceFile = TsFile<ts.SourceFile, ts.Node>;
 
+const SK = ts.SyntaxKind;
+
 /** JSDoc is not parsed: no rule reads it, and in JavaScript files it costs a large share of the parse. */
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = {
   languageVersion: ts.ScriptTarget.Latest,
@@ -20,7 +22,8 @@ export function parseTsFile(path: string, text: string): { file: TsSourceFile; d
   let sourceFile: ts.SourceFile;
   let walker: Walker;
   try {
-    sourceFile = ts.createSourceFile(path, text, PARSE_OPTIONS, true, scriptKindOf(path));
+    // Parents are set by the walk (setParentNodes false): one pass over the tree instead of two.
+    sourceFile = ts.createSourceFile(path, text, PARSE_OPTIONS, false, scriptKindOf(path));
     walker = new Walker(sourceFile);
     walker.walk();
   } catch (error) {
@@ -107,8 +110,8 @@ function quotableToken(text: string): boolean {
   if (!languageTokens) {
     languageTokens = new Set<string>();
     const ranges: [number, number][] = [
-      [ts.SyntaxKind.FirstKeyword, ts.SyntaxKind.LastKeyword],
-      [ts.SyntaxKind.FirstPunctuation, ts.SyntaxKind.LastPunctuation],
+      [SK.FirstKeyword, SK.LastKeyword],
+      [SK.FirstPunctuation, SK.LastPunctuation],
     ];
     for (const [from, to] of ranges) {
       for (let kind = from; kind <= to; kind++) {
@@ -170,38 +173,80 @@ class Walker {
 
   constructor(private readonly sourceFile: ts.SourceFile) {}
 
-  /** Pre-order, with an explicit stack: deeply nested expressions must not overflow the call stack. */
+  /**
+   * Pre-order, with an explicit stack: deeply nested expressions must not overflow the call stack.
+   * The walk also sets every node's `parent` (the parser is asked not to, which would be a second
+   * walk), and dispatches on `kind` once per node: it visits every node of every file.
+   */
   walk(): void {
-    const stack: { node: ts.Node; enclosing: string | undefined }[] = [{ node: this.sourceFile, enclosing: undefined }];
+    const nodes: ts.Node[] = [this.sourceFile];
+    const enclosings: (string | undefined)[] = [undefined];
     const children: ts.Node[] = [];
-    while (stack.length > 0) {
-      const { node, enclosing } = stack.pop()!;
-      if (ts.isImportDeclaration(node)) this.addEsImport(node);
-      else if (ts.isImportEqualsDeclaration(node)) this.addImportEquals(node);
-      else if (ts.isVariableDeclaration(node)) this.addRequire(node);
-      else if (ts.isExpressionStatement(node)) this.addBareRequire(node);
-
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.addCall(node, enclosing);
-      const inner = functionName(node) ?? enclosing;
-      children.length = 0;
-      ts.forEachChild(node, (child) => {
-        children.push(child);
-      });
-      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, enclosing: inner });
+    let count = 0;
+    const collect = (child: ts.Node) => {
+      children[count++] = child;
+    };
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const enclosing = enclosings.pop();
+      let inner = enclosing;
+      switch (node.kind) {
+        case SK.ImportDeclaration:
+          this.addEsImport(node as ts.ImportDeclaration);
+          break;
+        case SK.ImportEqualsDeclaration:
+          this.addImportEquals(node as ts.ImportEqualsDeclaration);
+          break;
+        case SK.VariableDeclaration:
+          this.addRequire(node as ts.VariableDeclaration);
+          break;
+        case SK.ExpressionStatement:
+          this.addBareRequire(node as ts.ExpressionStatement);
+          break;
+        case SK.CallExpression:
+        case SK.NewExpression:
+          this.addCall(node as ts.CallExpression | ts.NewExpression, enclosing);
+          break;
+        case SK.Constructor:
+        case SK.FunctionDeclaration:
+        case SK.MethodDeclaration:
+        case SK.GetAccessor:
+        case SK.SetAccessor:
+        case SK.FunctionExpression:
+        case SK.ArrowFunction:
+          inner = functionName(node) ?? enclosing;
+          break;
+      }
+      count = 0;
+      ts.forEachChild(node, collect);
+      for (let i = count - 1; i >= 0; i--) {
+        const child = children[i]!;
+        (child as { parent: ts.Node }).parent = node;
+        nodes.push(child);
+        enclosings.push(inner);
+      }
     }
   }
 
+  /** Sets module and member on the calls whose callee is bound by an import (in place: one object per call). */
   resolveCalls(): SourceCall<ts.Node>[] {
-    return this.pending.map(({ call, path, requiredModule }) => {
+    const calls: SourceCall<ts.Node>[] = new Array(this.pending.length);
+    for (let i = 0; i < this.pending.length; i++) {
+      const { call, path, requiredModule } = this.pending[i]!;
+      calls[i] = call;
       if (requiredModule !== undefined && path) {
+        call.module = requiredModule;
         const member = path.join(".");
-        return { ...call, module: requiredModule, ...(member ? { member } : {}) };
+        if (member) call.member = member;
+        continue;
       }
       const binding = path && this.bindings.get(path[0]!);
-      if (!binding || !path) return call;
+      if (!binding || !path) continue;
+      call.module = binding.module;
       const memberPath = [...(binding.exported ? [binding.exported] : []), ...path.slice(1)];
-      return memberPath.length > 0 ? { ...call, module: binding.module, member: memberPath.join(".") } : { ...call, module: binding.module };
-    });
+      if (memberPath.length > 0) call.member = memberPath.join(".");
+    }
+    return calls;
   }
 
   // --- imports -------------------------------------------------------------------------------
@@ -330,7 +375,7 @@ function requireTarget(expr: ts.Expression): { module: string; member?: string }
   const arg = current.arguments[0]!;
   if (!ts.isStringLiteralLike(arg)) return undefined;
   const isRequire = ts.isIdentifier(current.expression) && current.expression.text === "require";
-  const isDynamicImport = current.expression.kind === ts.SyntaxKind.ImportKeyword;
+  const isDynamicImport = current.expression.kind === SK.ImportKeyword;
   if (!isRequire && !isDynamicImport) return undefined;
   return member === undefined ? { module: arg.text } : { module: arg.text, member };
 }

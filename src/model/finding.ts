@@ -53,6 +53,8 @@ export interface RunStats {
   /** Files passed over (too large, binary, unreadable), with the reason. */
   skipped: { path: string; reason: string }[];
   durationMs: number;
+  /** Whether the result came from the result cache (`--cache`); absent when the cache was not used. */
+  cache?: "hit" | "miss";
   /** Where the time went (`--timing`); milliseconds. Never in the JSON report, which must be byte-stable. */
   timing?: {
     discoveryMs: number;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -144,5 +144,27 @@ describe("--timing", () => {
     expect(timed.stderr).toMatch(/\n {4}docker\/base-image-pinned +\d+\.\d\d s/);
     expect(timed.stderr).toMatch(/\n {4}dockerfile loader +\d+\.\d\d s/);
     expect(plain.stderr).toBe("");
+  });
+});
+
+describe("cli --cache", () => {
+  it("keeps results only when asked, where --cache-location says, and reports the same from a hit", async () => {
+    const root = repo({ "deploy/app.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: c:1\n" });
+    const location = mkdtempSync(path.join(tmpdir(), "rc-cli-cache-"));
+    const args = [root, "--rule", "k8s/probes-defined", "--format", "json", "--cache-location", location];
+
+    const off = await cli(args);
+    expect(readdirSync(location)).toEqual([]);
+    const noCache = await cli([...args, "--no-cache"]);
+    expect(readdirSync(location)).toEqual([]);
+
+    const miss = await cli([...args, "--cache"]);
+    expect(readdirSync(location)).toHaveLength(1);
+    const hit = await cli([...args, "--cache", "--timing"]);
+    expect(hit.stderr).toMatch(/result cache \(hit\)/);
+    expect(hit.code).toBe(off.code);
+    expect(hit.stdout).toBe(off.stdout);
+    expect(miss.stdout).toBe(off.stdout);
+    expect(noCache.stdout).toBe(off.stdout);
   });
 });
