@@ -17,6 +17,7 @@ import dbPoolSizeBounded from "./db/pool-size-bounded.js";
 import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
 import cacheTtlJitter from "./cache/ttl-jitter.js";
 import cacheStampedeProtection from "./cache/stampede-protection.js";
+import cacheNegativeCaching from "./cache/negative-caching.js";
 import securityInputValidated from "./security/input-validated.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
@@ -40,6 +41,7 @@ export const allRules: readonly Rule[] = [
   mqConsumerAcksAfterSuccess,
   cacheTtlJitter,
   cacheStampedeProtection,
+  cacheNegativeCaching,
   securityInputValidated,
   securityJwtAlgorithmsPinned,
 ];
