@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { callArguments } from "../../src/rule-kit/go.js";
+import { callArguments, goNodeRange } from "../../src/rule-kit/go.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -116,6 +116,19 @@ letter / nack / reject / requeue / pause / seek.`,
             const conf = args[0];
             const confName = conf?.type === "selector_expression" ? conf.childForFieldName("field")?.text : conf?.text;
             kqQueues.push({ path: file.path, range: call.range, callee: call.callee, ...(confName ? { confName } : {}) });
+          } else if (importsKafkaGo && call.callee.endsWith(".CommitMessages")) {
+            const failure = failureFallingThrough(call.node as GoNode);
+            if (failure) {
+              report({
+                path: file.path,
+                range: call.range,
+                message:
+                  `\`${call.callee}\` runs even when processing failed: the \`if ${failure.childForFieldName("condition")?.text.slice(0, 40)}\` ` +
+                  `branch above neither returns, skips the commit nor hands the message on, so the failed message is committed and lost.`,
+                fix: "On failure, return or retry without committing, or write the message to a dead-letter topic before committing.",
+                related: [{ path: file.path, range: goNodeRange(failure), message: "The failure branch that falls through to the commit." }],
+              });
+            }
           } else if (call.callee.endsWith(".ReadMessage")) {
             pkg.reads.push({ path: file.path, range: call.range, callee: call.callee });
           } else if (importsSarama && call.callee.endsWith(".MarkMessage")) {
@@ -289,3 +302,31 @@ function handsOn(block: ts.Block): boolean {
   visit(block);
   return found;
 }
+
+/**
+ * An `if <...>err<...> != nil` statement before a kafka-go CommitMessages call, in the same block, whose branch
+ * neither leaves (return, continue, break, goto, panic) nor hands the message on: failure falls through to the commit.
+ * The fetch's own error check is left out (it tests the error of FetchMessage, not of processing).
+ */
+function failureFallingThrough(call: GoNode): GoNode | undefined {
+  const statement = call.parent?.type === "expression_statement" ? call.parent : call.parent?.parent;
+  const list = statement?.parent;
+  if (!statement || !list || list.type !== "statement_list") return undefined;
+  for (const sibling of list.namedChildren) {
+    if (!sibling || sibling.startIndex >= statement.startIndex) break;
+    if (sibling.type !== "if_statement" || sibling.text.includes("FetchMessage")) continue;
+    const condition = sibling.childForFieldName("condition")?.text.replace(/\s+/g, "") ?? "";
+    if (!/\berr\w*!=nil\b/i.test(condition)) continue;
+    const branch = sibling.childForFieldName("consequence");
+    if (!branch || sibling.childForFieldName("alternative")) continue;
+    const leaves = branch.descendantsOfType(["return_statement", "continue_statement", "break_statement", "goto_statement"]).length > 0;
+    const handsOnCall = branch.descendantsOfType("call_expression").some((c) => {
+      const callee = c?.childForFieldName("function")?.text ?? "";
+      const last = callee.slice(callee.lastIndexOf(".") + 1);
+      return HANDS_ON.test(last) || /^(panic|Fatal\w*|Exit)$/.test(last);
+    });
+    if (!leaves && !handsOnCall) return sibling;
+  }
+  return undefined;
+}
+
