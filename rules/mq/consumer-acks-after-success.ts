@@ -41,7 +41,9 @@ export default defineRule({
 | go-zero go-queue \`kq.MustNewQueue\` / \`kq.NewQueue\` | no \`ForceCommit: false\` in the service config and no \`kq.WithErrorHandler\` | \`ForceCommit\` defaults to **true**: when \`Consume\` returns an error, kq logs it and commits the offset anyway |
 | segmentio/kafka-go \`ReadMessage\` | a \`kafka.ReaderConfig\` with \`GroupID\` in the package | with a consumer group, \`ReadMessage\` commits the offset as it returns the message, before your code runs; use \`FetchMessage\` + \`CommitMessages\` |
 | sarama \`MarkMessage\` | the first statement handling a claimed message marks it, and processing follows | marked offsets are committed by auto-commit (\`Consumer.Offsets.AutoCommit.Enable\`, default true), whether processing then succeeds or not |
+| segmentio/kafka-go \`CommitMessages\` | an \`if err != nil\` branch before it, in the same block, that neither leaves nor hands the message on | the failed message is committed like a processed one: no retry, no dead letter |
 | amqplib \`channel.consume(q, fn, { noAck: true })\` | \`noAck: true\` | the broker forgets the message on delivery; a crash or a thrown handler loses it |
+| amqplib \`channel.ack(msg)\` | in a \`catch\` or \`finally\` of the consume handler | a failed message is acknowledged and dropped instead of nacked to a dead-letter exchange |
 | kafkajs \`consumer.run({ eachMessage })\` | a \`catch\` in the handler that neither rethrows nor hands the message on | kafkajs commits (with \`autoCommit\`, the default) only offsets whose \`eachMessage\` resolved, and retries on a throw: swallowing the error turns a failure into a commit |
 
 kafkajs's default auto-commit is **not** reported by itself: kafkajs resolves a message's offset only after
@@ -158,6 +160,17 @@ letter / nack / reject / requeue / pause / seek.`,
             consumersSeen++;
             const options = kit.objectLiteralArgument(node, 2);
             const noAck = options ? kit.objectLiteralProperty(options, "noAck") : undefined;
+            const handler = node.arguments[1] ? functionOf(node.arguments[1], node) : undefined;
+            for (const ack of handler ? acksOnFailure(handler) : []) {
+              report({
+                path: file.path,
+                range: tsNodeRange(ack.call),
+                message:
+                  `\`${ack.call.expression.getText()}\` in a \`${ack.where}\` acknowledges the message when the handler failed: RabbitMQ ` +
+                  `drops it, so the failure is lost (no redelivery, no dead-letter exchange).`,
+                fix: "Ack after processing succeeded; on failure call channel.nack(msg, false, false) with a dead-letter exchange, or nack with requeue.",
+              });
+            }
             if (noAck && noAck.kind === ts.SyntaxKind.TrueKeyword) {
               report({
                 path: file.path,
@@ -330,3 +343,20 @@ function failureFallingThrough(call: GoNode): GoNode | undefined {
   return undefined;
 }
 
+/** `channel.ack(msg)` calls inside a catch clause or a finally block of an amqplib consume handler. */
+function acksOnFailure(fn: ts.FunctionLikeDeclaration): { call: ts.CallExpression; where: string }[] {
+  const found: { call: ts.CallExpression; where: string }[] = [];
+  const visit = (node: ts.Node, where: string | undefined): void => {
+    if (node !== fn && (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node))) return;
+    if (where && ts.isCallExpression(node) && kit.staticMemberAccess(node.expression)?.name === "ack") found.push({ call: node, where });
+    if (ts.isTryStatement(node)) {
+      visit(node.tryBlock, where);
+      if (node.catchClause) visit(node.catchClause, "catch");
+      if (node.finallyBlock) visit(node.finallyBlock, "finally");
+      return;
+    }
+    ts.forEachChild(node, (child) => visit(child, where));
+  };
+  visit(fn, undefined);
+  return found;
+}
