@@ -59,6 +59,8 @@ import dbSqlInjection from "./db/sql-injection.js";
 import dbPoolSizeBounded from "./db/pool-size-bounded.js";
 import mqConsumerAcksAfterSuccess from "./mq/consumer-acks-after-success.js";
 import cacheTtlJitter from "./cache/ttl-jitter.js";
+import cacheStampedeProtection from "./cache/stampede-protection.js";
+import cacheNegativeCaching from "./cache/negative-caching.js";
 import securityInputValidated from "./security/input-validated.js";
 import securityJwtAlgorithmsPinned from "./security/jwt-algorithms-pinned.js";
 
@@ -124,6 +126,8 @@ export const allRules: readonly Rule[] = [
   dbPoolSizeBounded,
   mqConsumerAcksAfterSuccess,
   cacheTtlJitter,
+  cacheStampedeProtection,
+  cacheNegativeCaching,
   securityInputValidated,
   securityJwtAlgorithmsPinned,
 ];

@@ -1,8 +1,16 @@
+import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
 import { callsMethod, importRefersTo } from "../../src/rule-kit/go-packages.js";
+import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
+
+const kit = typescriptKit(ts);
+
+/** Node pools, all bounded by default; mysql / mysql2 take `connectionLimit: 0` as "no limit". */
+const MYSQL_MODULES = new Set(["mysql", "mysql2", "mysql2/promise"]);
+const NODE_POOL_MODULES = new Set(["pg", "knex", "typeorm", "@nestjs/typeorm", "@prisma/client", ...MYSQL_MODULES]);
 
 /** Calls that open a database/sql pool (unlimited open connections, 2 idle by default). */
 const GO_POOL_OPENERS: { module: RegExp; members: string[]; kind: string }[] = [
@@ -35,7 +43,7 @@ export default defineRule({
   meta: {
     id: "db/pool-size-bounded",
     section: "dependencies",
-    title: "Go database pools bound their open and idle connections",
+    title: "Database pools bound their open and idle connections",
     severity: "warning",
     rationale:
       "database/sql opens as many connections as there are concurrent queries unless SetMaxOpenConns is called: a traffic " +
@@ -81,10 +89,11 @@ Not reported:
   connections = max(4, CPUs), 1 h lifetime), whose defaults are bounded; pool settings inside the DSN of those;
 - Node pools: pg (\`max\` 10), mysql2 (\`connectionLimit\` 10, \`maxIdle\` = limit, 60 s \`idleTimeout\`), Knex
   (\`pool\` 2–10), TypeORM (the driver's pool) and Prisma (\`connection_limit\` = 2 × CPUs + 1) are bounded by default
-  (lifetimes are \`db/pool-lifetime-set\`'s concern);
+  (lifetimes are \`db/pool-lifetime-set\`'s concern). The one unbounded Node setting is reported: mysql / mysql2
+  \`connectionLimit: 0\` (the pool treats 0 as "no limit"), in \`createPool({...})\` or in TypeORM's \`extra\`;
 - test files.`,
-    inputs: ["go"],
-    tags: ["database", "reliability", "go"],
+    inputs: ["go", "typescript"],
+    tags: ["database", "reliability", "go", "typescript"],
     precision: "high",
   },
   create({ repo, report, notApplicable }) {
@@ -112,6 +121,40 @@ Not reported:
           const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
           if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind });
           if (opener || /zeromicro\/go-zero\/core\/stores\/(sqlx|sqlc)$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
+        }
+      },
+      typescript(file) {
+        if (file.isTest || file.isGenerated) return;
+        for (const call of file.calls) {
+          if (!call.module || !NODE_POOL_MODULES.has(call.module)) continue;
+          const member = call.member ?? "";
+          const node = call.node as ts.Node;
+          let options: ts.ObjectLiteralExpression | undefined;
+          if (MYSQL_MODULES.has(call.module) && member === "createPool") {
+            options = kit.objectLiteralArgument(node, 0);
+          } else if (
+            (call.module === "typeorm" && (member === "DataSource" || member === "createConnection")) ||
+            (call.module === "@nestjs/typeorm" && /\.forRoot$/.test(call.callee))
+          ) {
+            const extra = kit.objectLiteralArgument(node, 0);
+            const value = extra ? kit.objectLiteralProperty(extra, "extra") : undefined;
+            const inner = value ? kit.skipWrappers(value) : undefined;
+            if (inner && ts.isObjectLiteralExpression(inner)) options = inner;
+          } else if (!/^(Pool|Client|default|knex|PrismaClient|DataSource|TypeOrmModule|createConnection|createPool)$/.test(member)) {
+            continue;
+          }
+          poolsSeen++;
+          const limit = options ? kit.objectLiteralProperty(options, "connectionLimit") : undefined;
+          const value = kit.numericLiteralValue(limit);
+          if (!limit || value === undefined || value > 0) continue;
+          report({
+            path: file.path,
+            range: tsNodeRange(ts.isPropertyAssignment(limit.parent) ? limit.parent : limit),
+            message:
+              `\`connectionLimit: ${value}\` means no limit for the ${call.module} pool: under load it opens one connection per ` +
+              `concurrent query until the database refuses connections.`,
+            fix: "Set a positive connectionLimit (the default is 10) sized so that replicas × limit stays below max_connections.",
+          });
         }
       },
       end() {

@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
-import { callArguments } from "../../src/rule-kit/go.js";
+import { callArguments, goNodeRange } from "../../src/rule-kit/go.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -41,7 +41,9 @@ export default defineRule({
 | go-zero go-queue \`kq.MustNewQueue\` / \`kq.NewQueue\` | no \`ForceCommit: false\` in the service config and no \`kq.WithErrorHandler\` | \`ForceCommit\` defaults to **true**: when \`Consume\` returns an error, kq logs it and commits the offset anyway |
 | segmentio/kafka-go \`ReadMessage\` | a \`kafka.ReaderConfig\` with \`GroupID\` in the package | with a consumer group, \`ReadMessage\` commits the offset as it returns the message, before your code runs; use \`FetchMessage\` + \`CommitMessages\` |
 | sarama \`MarkMessage\` | the first statement handling a claimed message marks it, and processing follows | marked offsets are committed by auto-commit (\`Consumer.Offsets.AutoCommit.Enable\`, default true), whether processing then succeeds or not |
+| segmentio/kafka-go \`CommitMessages\` | an \`if err != nil\` branch before it, in the same block, that neither leaves nor hands the message on | the failed message is committed like a processed one: no retry, no dead letter |
 | amqplib \`channel.consume(q, fn, { noAck: true })\` | \`noAck: true\` | the broker forgets the message on delivery; a crash or a thrown handler loses it |
+| amqplib \`channel.ack(msg)\` | in a \`catch\` or \`finally\` of the consume handler | a failed message is acknowledged and dropped instead of nacked to a dead-letter exchange |
 | kafkajs \`consumer.run({ eachMessage })\` | a \`catch\` in the handler that neither rethrows nor hands the message on | kafkajs commits (with \`autoCommit\`, the default) only offsets whose \`eachMessage\` resolved, and retries on a throw: swallowing the error turns a failure into a commit |
 
 kafkajs's default auto-commit is **not** reported by itself: kafkajs resolves a message's offset only after
@@ -116,6 +118,19 @@ letter / nack / reject / requeue / pause / seek.`,
             const conf = args[0];
             const confName = conf?.type === "selector_expression" ? conf.childForFieldName("field")?.text : conf?.text;
             kqQueues.push({ path: file.path, range: call.range, callee: call.callee, ...(confName ? { confName } : {}) });
+          } else if (importsKafkaGo && call.callee.endsWith(".CommitMessages")) {
+            const failure = failureFallingThrough(call.node as GoNode);
+            if (failure) {
+              report({
+                path: file.path,
+                range: call.range,
+                message:
+                  `\`${call.callee}\` runs even when processing failed: the \`if ${failure.childForFieldName("condition")?.text.slice(0, 40)}\` ` +
+                  `branch above neither returns, skips the commit nor hands the message on, so the failed message is committed and lost.`,
+                fix: "On failure, return or retry without committing, or write the message to a dead-letter topic before committing.",
+                related: [{ path: file.path, range: goNodeRange(failure), message: "The failure branch that falls through to the commit." }],
+              });
+            }
           } else if (call.callee.endsWith(".ReadMessage")) {
             pkg.reads.push({ path: file.path, range: call.range, callee: call.callee });
           } else if (importsSarama && call.callee.endsWith(".MarkMessage")) {
@@ -145,6 +160,17 @@ letter / nack / reject / requeue / pause / seek.`,
             consumersSeen++;
             const options = kit.objectLiteralArgument(node, 2);
             const noAck = options ? kit.objectLiteralProperty(options, "noAck") : undefined;
+            const handler = node.arguments[1] ? functionOf(node.arguments[1], node) : undefined;
+            for (const ack of handler ? acksOnFailure(handler) : []) {
+              report({
+                path: file.path,
+                range: tsNodeRange(ack.call),
+                message:
+                  `\`${ack.call.expression.getText()}\` in a \`${ack.where}\` acknowledges the message when the handler failed: RabbitMQ ` +
+                  `drops it, so the failure is lost (no redelivery, no dead-letter exchange).`,
+                fix: "Ack after processing succeeded; on failure call channel.nack(msg, false, false) with a dead-letter exchange, or nack with requeue.",
+              });
+            }
             if (noAck && noAck.kind === ts.SyntaxKind.TrueKeyword) {
               report({
                 path: file.path,
@@ -287,5 +313,50 @@ function handsOn(block: ts.Block): boolean {
     ts.forEachChild(node, visit);
   };
   visit(block);
+  return found;
+}
+
+/**
+ * An `if <...>err<...> != nil` statement before a kafka-go CommitMessages call, in the same block, whose branch
+ * neither leaves (return, continue, break, goto, panic) nor hands the message on: failure falls through to the commit.
+ * The fetch's own error check is left out (it tests the error of FetchMessage, not of processing).
+ */
+function failureFallingThrough(call: GoNode): GoNode | undefined {
+  const statement = call.parent?.type === "expression_statement" ? call.parent : call.parent?.parent;
+  const list = statement?.parent;
+  if (!statement || !list || list.type !== "statement_list") return undefined;
+  for (const sibling of list.namedChildren) {
+    if (!sibling || sibling.startIndex >= statement.startIndex) break;
+    if (sibling.type !== "if_statement" || sibling.text.includes("FetchMessage")) continue;
+    const condition = sibling.childForFieldName("condition")?.text.replace(/\s+/g, "") ?? "";
+    if (!/\berr\w*!=nil\b/i.test(condition)) continue;
+    const branch = sibling.childForFieldName("consequence");
+    if (!branch || sibling.childForFieldName("alternative")) continue;
+    const leaves = branch.descendantsOfType(["return_statement", "continue_statement", "break_statement", "goto_statement"]).length > 0;
+    const handsOnCall = branch.descendantsOfType("call_expression").some((c) => {
+      const callee = c?.childForFieldName("function")?.text ?? "";
+      const last = callee.slice(callee.lastIndexOf(".") + 1);
+      return HANDS_ON.test(last) || /^(panic|Fatal\w*|Exit)$/.test(last);
+    });
+    if (!leaves && !handsOnCall) return sibling;
+  }
+  return undefined;
+}
+
+/** `channel.ack(msg)` calls inside a catch clause or a finally block of an amqplib consume handler. */
+function acksOnFailure(fn: ts.FunctionLikeDeclaration): { call: ts.CallExpression; where: string }[] {
+  const found: { call: ts.CallExpression; where: string }[] = [];
+  const visit = (node: ts.Node, where: string | undefined): void => {
+    if (node !== fn && (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node))) return;
+    if (where && ts.isCallExpression(node) && kit.staticMemberAccess(node.expression)?.name === "ack") found.push({ call: node, where });
+    if (ts.isTryStatement(node)) {
+      visit(node.tryBlock, where);
+      if (node.catchClause) visit(node.catchClause, "catch");
+      if (node.finallyBlock) visit(node.finallyBlock, "finally");
+      return;
+    }
+    ts.forEachChild(node, (child) => visit(child, where));
+  };
+  visit(fn, undefined);
   return found;
 }
