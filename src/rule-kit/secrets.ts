@@ -32,6 +32,7 @@ export interface SecretHit {
 /** Splits a key into lower-case words: "JWTSecret" -> [jwt, secret], "db_pass" -> [db, pass]. */
 export function splitKeyWords(key: string): string[] {
   return key
+    .replace(/([A-Z]{2,})(v\d+)/g, "$1 $2") // "APIv3Key" -> "API v3Key"
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .split(/[^A-Za-z0-9]+/)
@@ -64,7 +65,12 @@ const SECRET_PARENT_WORDS = new Set(["jwt", "hmac", "signing", "encryption", "cr
 function isSecretWord(words: string[], index: number): boolean {
   const word = words[index]!;
   if (SECRET_WHOLE_WORDS.has(word)) return true;
-  if (word === "key") return index > 0 && KEY_QUALIFIERS.has(words[index - 1]!);
+  if (word === "key") {
+    // "APIv3Key": the version between qualifier and key does not change what it is.
+    let before = index - 1;
+    while (before >= 0 && /^v\d+$/.test(words[before]!)) before--;
+    return before >= 0 && KEY_QUALIFIERS.has(words[before]!);
+  }
   return SECRET_WORD_ENDINGS.some((ending) => word.endsWith(ending));
 }
 
@@ -173,7 +179,9 @@ export function isPlaceholder(value: string): boolean {
 }
 
 export function isWellKnownDefault(value: string): boolean {
-  return WELL_KNOWN_DEFAULTS.has(value.trim().toLowerCase());
+  const v = value.trim().toLowerCase();
+  // Typed-out defaults: a word and a run of digits (`grafana123`), or a name and "password" (`astronomy_password`).
+  return WELL_KNOWN_DEFAULTS.has(v) || /^[a-z]{2,16}(123|1234|12345|123456)$/.test(v) || /^[a-z]{2,16}[_-](password|passwd|pass|pwd|secret)$/.test(v);
 }
 
 /**

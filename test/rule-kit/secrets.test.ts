@@ -28,6 +28,7 @@ describe("splitKeyWords", () => {
     expect(splitKeyWords("JWTSecret")).toEqual(["jwt", "secret"]);
     expect(splitKeyWords("AccessSecret")).toEqual(["access", "secret"]);
     expect(splitKeyWords("AWS_SECRET_ACCESS_KEY")).toEqual(["aws", "secret", "access", "key"]);
+    expect(splitKeyWords("APIv3Key")).toEqual(["api", "v3", "key"]);
     expect(splitKeyWords("client-secret")).toEqual(["client", "secret"]);
     expect(splitKeyWords("spring.datasource.password")).toEqual(["spring", "datasource", "password"]);
   });
@@ -314,5 +315,16 @@ describe("more references and non-credentials", () => {
   it("treats translation folders as holding labels", () => {
     expect(secretContext("web/locales/de.json")).toBe("placeholder");
     expect(secretContext("src/i18n/fr.yaml")).toBe("placeholder");
+  });
+});
+
+describe("versioned key names and typed-out defaults", () => {
+  it("reads APIv3Key as an API key, and word+digits or name_password values as well-known defaults", async () => {
+    const { isSecretLikeName, isWellKnownDefault } = await import("../../src/rule-kit/secrets.js");
+    expect(isSecretLikeName("APIv3Key")).toBe(true);
+    expect(isSecretLikeName("SchemaV2Key")).toBe(false);
+    expect(isWellKnownDefault("grafana123")).toBe(true);
+    expect(isWellKnownDefault("astronomy_password")).toBe(true);
+    expect(isWellKnownDefault("Vq7nR2xLw9")).toBe(false);
   });
 });
