@@ -64,3 +64,17 @@ describe("scan", () => {
     expect(result.findings.some((f) => f.ruleId === "k8s/probes-defined" && f.path === "deploy/ok.yaml")).toBe(true);
   });
 });
+
+describe("templated YAML", () => {
+  it("reports an unrendered template only where Kubernetes objects can hide: a chart's templates/ or a file naming apiVersion/kind", async () => {
+    const root = gitRepo({
+      "docs/templates/weaver.yaml": "text_maps:\n  {{ ctx.name }}: value\n",
+      "loadtest/template.yaml": "config:\n  target: {{ TARGET }}\n",
+      "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+      "chart/templates/deploy.yaml": "{{- include \"app.deployment\" . }}\n",
+      "deploy/raw.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n",
+    });
+    const result = await scan({ path: root, only: ["k8s/probes-defined"] });
+    expect(result.findings.filter((f) => f.ruleId === "readiness/not-rendered").map((f) => f.path).sort()).toEqual(["chart/templates/deploy.yaml", "deploy/raw.yaml"]);
+  });
+});

@@ -264,13 +264,23 @@ export class LazyRepository implements Repository {
         for (const object of result.kubernetes) kubernetes.push(object);
         for (const config of result.configs) configs.push(config);
         for (const diagnostic of result.diagnostics) {
-          if (diagnostic.kind === "not-rendered") templates.push(diagnostic);
-          else this.loadDiagnostics.push(diagnostic);
+          if (diagnostic.kind !== "not-rendered") this.loadDiagnostics.push(diagnostic);
+          // Other templated YAML (a docs generator's, a load test's) holds no Kubernetes objects to miss.
+          else if (this.mayHoldKubernetes(file.path, text)) templates.push(diagnostic);
         }
       }
       this.addDiagnostics(onePerChart(templates));
       return { kubernetes, configs };
     });
+  }
+
+  /** A file in a Helm chart's templates/ folder, or one that names an apiVersion or kind. */
+  private mayHoldKubernetes(filePath: string, text: string): boolean {
+    if (/^[ \t-]*(apiVersion|kind)[ \t]*:/m.test(text)) return true;
+    const at = `/${filePath}`.lastIndexOf("/templates/");
+    if (at < 0) return false;
+    const chart = `/${filePath}`.slice(1, at + 1);
+    return this.discovery.files.some((f) => f.path === `${chart}Chart.yaml` || f.path === `${chart}Chart.yml`);
   }
 
   private filesOf(kind: RepoFile["kind"]): RepoFile[] {
