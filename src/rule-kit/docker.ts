@@ -58,6 +58,10 @@ const NON_PRODUCTION_WORDS = new Set([
   "build", "builder", // the pre-multi-stage "builder pattern": an image built only to extract artifacts
 ]);
 const NON_PRODUCTION_DIRS = new Set([".devcontainer", "testdata", "test", "tests", "e2e", "__fixtures__"]);
+/** Words in a file or folder name for images that never run as the service: emulators, test runners, code generators. */
+const TOOL_IMAGE_WORDS = new Set(["emulator", "emulators", "cypress", "playwright", "genproto", "codegen", "protogen", "mock", "mocks"]);
+/** Base images of browser test runners. */
+const TEST_RUNNER_BASE = /^(cypress\/|mcr\.microsoft\.com\/playwright|selenium\/)/;
 
 /**
  * Dockerfiles that build development, test, CI or builder images (`Dockerfile.dev`, `ci.Dockerfile`, `Dockerfile.build`,
@@ -70,7 +74,24 @@ export function isNonProductionDockerfile(dockerfile: DockerfileModel, scanPath:
   const base = segments.pop() ?? "";
   if (segments.some((s) => NON_PRODUCTION_DIRS.has(s))) return true;
   if (base.split(/[.\-_]/).some((word) => NON_PRODUCTION_WORDS.has(word))) return true;
-  return runsLiveReload(dockerfile) || setsDevelopmentMode(dockerfile);
+  if ([...segments, base].some((segment) => segment.split(/[.\-_]/).some((word) => TOOL_IMAGE_WORDS.has(word)))) return true;
+  return runsLiveReload(dockerfile) || setsDevelopmentMode(dockerfile) || exportsArtifactsOnly(dockerfile) || isTestRunnerImage(dockerfile);
+}
+
+/**
+ * A final stage `FROM scratch` with no CMD or ENTRYPOINT cannot run: it is built with `--output` to export
+ * files (an APK, a binary), so runtime-image rules do not apply.
+ */
+function exportsArtifactsOnly(dockerfile: DockerfileModel): boolean {
+  const stage = finalStage(dockerfile);
+  if (!stage || !baseFrom(dockerfile, stage).scratch) return false;
+  return !["CMD", "ENTRYPOINT"].some((keyword) => effectiveInstruction(dockerfile, stage, keyword) !== undefined);
+}
+
+function isTestRunnerImage(dockerfile: DockerfileModel): boolean {
+  const stage = finalStage(dockerfile);
+  const image = stage ? baseFrom(dockerfile, stage).image : undefined;
+  return image !== undefined && TEST_RUNNER_BASE.test(image.text.toLowerCase());
 }
 
 /** `ENV NODE_ENV=development` (or Flask's, Rails', Gin's equivalent) in the final stage: a development image. */
