@@ -113,6 +113,8 @@ Not reported:
         // Test files never ship, and may even belong to an external `_test` package; `//go:build ignore`
         // files are `go run` scripts that share a folder with a real package but are never built into it.
         if (file.isTest || IGNORED_BUILD.test(file.text)) return;
+        // A k6 extension is compiled into the k6 load-test tool, which owns the console.
+        if (file.imports.some((i) => i.module.startsWith("go.k6.io/k6"))) return;
         const pkg = packageOf(file);
         if (file.packageName === "main") pkg.isMain = true;
         for (const name of packageLevelNames(file.root)) pkg.declared.add(name);

@@ -34,7 +34,7 @@ const BROWSER_DIRS = new Set(["public", "static", "assets", "client", "frontend"
  * Files that mark the root of a front-end or full-stack web app. Their server parts run on platforms
  * that collect console output themselves (Vercel, Netlify), so the whole app is left alone.
  */
-const FRONTEND_MARKER = /^(angular\.json|(next|nuxt|svelte|astro|remix|gatsby)[.-]config\.[cm]?[jt]s)$/;
+const FRONTEND_MARKER = /^(angular\.json|eas\.json|(next|nuxt|svelte|astro|remix|gatsby|metro)[.-]config\.[cm]?[jt]s)$/;
 
 /** A JSX entry point (`src/main.tsx`, Vite and Create React App): its parent folder is a single-page app. */
 const SPA_ENTRY = /(^|\/)src\/(main|index)\.[jt]sx$/;
@@ -82,7 +82,7 @@ In NestJS, use \`private readonly logger = new Logger(OrdersService.name)\` and 
 - Scripts and command-line tools: files starting with a \`#!\` shebang, files under \`scripts/\`, \`bin/\`,
   \`tools/\`, \`cli/\`, \`migrations/\`, \`seeds/\`, and build configuration (\`*.config.js\`, \`gulpfile.js\`).
 - Browser code: \`.tsx\`/\`.jsx\` components, files under \`public/\`, \`static/\`, \`assets/\`, \`client/\`,
-  \`frontend/\`, \`browser/\`, \`www/\`, \`web/\`, and whole apps rooted at an \`angular.json\`, a
+  \`frontend/\`, \`browser/\`, \`www/\`, \`web/\`, k6 load-test scripts (they import \`k6\`), and whole apps rooted at an \`angular.json\`, a React Native \`metro.config.js\` or Expo \`eas.json\`, a
   Next.js / Nuxt / SvelteKit / Astro / Remix / Gatsby config, or a JSX entry point (\`src/main.tsx\`,
   \`src/index.jsx\`: Vite and Create React App): there is no service logger in a browser, and those
   platforms collect server-side console output themselves.
@@ -141,6 +141,8 @@ export function isServiceCode(file: TsSourceFile, scanPath: string, frontendRoot
   if (dirs.some((d) => SCRIPT_DIRS.has(d) || BROWSER_DIRS.has(d))) return false;
   // Dot-folders hold tool configuration and hooks (.github, .husky, .artillery, .storybook), not the service.
   if (dirs.some((d) => d.startsWith("."))) return false;
+  // k6 load-test scripts: console is k6's own logger there.
+  if (file.imports.some((i) => i.module === "k6" || i.module.startsWith("k6/"))) return false;
   return !frontendRoots.some((root) => root === "" || file.path.startsWith(`${root}/`));
 }
 
