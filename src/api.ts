@@ -3,7 +3,7 @@ import path from "node:path";
 import { allRules } from "../rules/index.js";
 import { allRuleMetas, createRegistry } from "./engine/registry.js";
 import { runRules } from "./engine/run.js";
-import { compareFindings, dedupeFindings } from "./engine/sort.js";
+import { COPY_RELATED_MESSAGE, compareFindings, dedupeFindings } from "./engine/sort.js";
 import { discover, findRepoRoot, toPosix } from "./loaders/discovery.js";
 import { minimatch } from "minimatch";
 import { loadConfig, MODULE_NAME, SEARCH_PLACES } from "./config/load.js";
@@ -158,7 +158,9 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
       if (error instanceof GitChangesError) throw new UsageError(error.message);
       throw error;
     }
-    const inChanged = (f: Finding) => f.ruleId === RULE_ERROR.id || changed.has(f.path);
+    // A finding about copies of one object is in a changed file when any copy is.
+    const inChanged = (f: Finding) =>
+      f.ruleId === RULE_ERROR.id || changed.has(f.path) || f.related.some((r) => r.message === COPY_RELATED_MESSAGE && changed.has(r.path));
     findings = findings.filter(inChanged);
     suppressed = suppressed.filter(inChanged);
   }

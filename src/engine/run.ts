@@ -132,7 +132,9 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
 
   const findings: Finding[] = [...crashes];
   for (const entry of active) {
-    const own = entry.rule.meta.inputs.includes("kubernetes") ? collapseCopies(entry.findings) : entry.findings;
+    // Only rules about Kubernetes objects name the object in every message; elsewhere an identical
+    // message can describe different values (two different secrets under the same key).
+    const own = entry.rule.meta.id.startsWith("k8s/") ? collapseCopies(entry.findings) : entry.findings;
     for (const finding of own) findings.push(finding);
     outcomes.set(entry.rule.meta.id, statusOf(entry));
   }

@@ -33,6 +33,8 @@ export function dedupeFindings(findings: Finding[]): Finding[] {
  * reports it once, at the first copy, with the others as related locations: one problem, one finding.
  * The message names the object (kind, name, container), so an identical message means the same object.
  */
+export const COPY_RELATED_MESSAGE = "The same finding in a copy of this object.";
+
 export function collapseCopies(findings: readonly Finding[]): Finding[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of [...findings].sort(compareFindings)) {
@@ -52,7 +54,7 @@ export function collapseCopies(findings: readonly Finding[]): Finding[] {
     out.push({
       ...first!,
       message: `${first!.message} The same holds for ${copies.length} ${copies.length === 1 ? "copy" : "copies"} of it in other files.`,
-      related: [...first!.related, ...copies.map((c) => ({ path: c.path, range: c.range, message: "The same finding in a copy of this object." }))],
+      related: [...first!.related, ...copies.map((c) => ({ path: c.path, range: c.range, message: COPY_RELATED_MESSAGE }))],
     });
   }
   return out;

@@ -29,3 +29,17 @@ describe("collapseCopies", () => {
     expect(out.every((f) => f.related.length === 0)).toBe(true);
   });
 });
+
+describe("copies across the engine", () => {
+  it("never merges findings of non-Kubernetes rules: two different secrets under the same key stay two findings", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { scan } = await import("../../src/api.js");
+    const root = mkdtempSync(path.join(tmpdir(), "rc-copies-"));
+    writeFileSync(path.join(root, "a.yaml"), "password: FirstPw11111\n");
+    writeFileSync(path.join(root, "b.yaml"), "password: SecondPw2222\n");
+    const result = await scan({ path: root, repoRoot: root, only: ["secrets/hardcoded-secret"] });
+    expect(result.findings.map((f) => f.path)).toEqual(["a.yaml", "b.yaml"]);
+  });
+});
