@@ -12,7 +12,7 @@ import { ConfigError, resolveConfig, type ResolvedConfig, type RuleLevel } from 
 import { BUILTIN_RULES, RULE_ERROR } from "./engine/builtin-rules.js";
 import { applyBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, updatedBaseline, type Baseline } from "./engine/baseline.js";
 import { annotationDirectives, applySuppressions, commentDirectives, DIRECTIVE_MARKER, type Directive } from "./engine/suppress.js";
-import { changedFiles, GitChangesError } from "./loaders/git-changes.js";
+import { changedFiles, GitChangesError, isCommit } from "./loaders/git-changes.js";
 import type { Finding, RuleOutcome, SuppressedFinding } from "./model/finding.js";
 import { LazyRepository } from "./loaders/repository.js";
 import type { RunResult, Severity } from "./model/finding.js";
@@ -66,6 +66,9 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   const scanRoot = realpathSync(options.path);
   const repoRoot = options.repoRoot ? realpathSync(options.repoRoot) : findRepoRoot(scanRoot);
   const config = await configFor(options, scanRoot, repoRoot);
+  if (options.baseRef !== undefined && !isCommit(repoRoot, options.baseRef)) {
+    throw new UsageError(`--base-ref ${options.baseRef} does not name a commit in ${repoRoot} (fetch tags and history: actions/checkout with fetch-depth: 0)`);
+  }
 
   let rules: Rule[];
   if (options.only) {

@@ -74,7 +74,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return await runOrThrow(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`readiness-check: ${error.message}\n`);
+      // One line, whatever the message holds (an argument with a newline, parseArgs' advice).
+      io.stderr.write(`readiness-check: ${error.message.split(/\s*\n\s*/).filter(Boolean).join("; ")}\n`);
       return 2;
     }
     throw error;

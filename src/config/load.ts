@@ -3,7 +3,8 @@
  * with jiti rather than cosmiconfig's `typescript` peer. JavaScript and TypeScript configs are code:
  * they run only from the scanned folder or when named with --config, never from a folder above it.
  */
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { createJiti } from "jiti";
@@ -42,13 +43,30 @@ const loadJson: Loader = (filepath, content) => {
   }
 };
 
-function explorer() {
-  return cosmiconfig(MODULE_NAME, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: "none",
-    cache: false,
-    loaders: { ...defaultLoaders, ".json": loadJson, ".ts": loadTs, ".mts": loadTs, ".cts": loadTs },
-  });
+function explorer(places: readonly string[] = SEARCH_PLACES) {
+  const create = () =>
+    cosmiconfig(MODULE_NAME, {
+      searchPlaces: [...places],
+      searchStrategy: "none",
+      cache: false,
+      loaders: { ...defaultLoaders, ".json": loadJson, ".ts": loadTs, ".mts": loadTs, ".cts": loadTs },
+    });
+  try {
+    return create();
+  } catch {
+    // cosmiconfig reads a "meta" configuration from the working directory's package.json while it is
+    // created; a broken package.json there (the scanned repository's own) is a finding of the scan, not a
+    // reason to stop. Create it from an empty folder instead (synchronous: nothing runs in between).
+    const previous = process.cwd();
+    const empty = mkdtempSync(path.join(tmpdir(), "readiness-check-"));
+    try {
+      process.chdir(empty);
+      return create();
+    } finally {
+      process.chdir(previous);
+      rmSync(empty, { recursive: true, force: true });
+    }
+  }
 }
 
 /**
@@ -76,19 +94,18 @@ function absoluteFile(file: string): string {
 async function search(scanRoot: string, repoRoot: string): Promise<string | undefined> {
   const top = realpathSync(repoRoot);
   for (let dir = realpathSync(scanRoot); ; dir = path.dirname(dir)) {
+    // Above the scanned folder, code configurations are never loaded (loading runs them): only named.
+    const above = dir !== realpathSync(scanRoot);
     let result;
     try {
-      result = await explorer().search(dir);
+      result = await explorer(above ? SEARCH_PLACES.filter((p) => !CODE.test(p)) : SEARCH_PLACES).search(dir);
     } catch (error) {
       throw new ConfigError(oneLine(error));
     }
-    if (result) {
-      if (CODE.test(result.filepath) && dir !== realpathSync(scanRoot)) {
-        throw new ConfigError(
-          `${display(result.filepath)} is code and runs only from the scanned folder; pass --config ${display(result.filepath)} to use it`,
-        );
-      }
-      return result.filepath;
+    if (result) return result.filepath;
+    const code = above ? SEARCH_PLACES.filter((p) => CODE.test(p)).map((p) => path.join(dir, p)).find((p) => existsSync(p)) : undefined;
+    if (code) {
+      throw new ConfigError(`${display(code)} is code and runs only from the scanned folder; pass --config ${display(code)} to use it`);
     }
     if (dir === top || path.dirname(dir) === dir || !isInside(dir, top)) return undefined;
   }

@@ -24,3 +24,14 @@ export function changedFiles(repoRoot: string, ref: string): Set<string> {
   const untracked = split(git(["ls-files", "--others", "--exclude-standard", "-z"]));
   return new Set([...changed, ...untracked]);
 }
+
+/** Whether `ref` names a commit in the repository at `repoRoot` (for `--base-ref`, checked before the scan). */
+export function isCommit(repoRoot: string, ref: string): boolean {
+  if (ref.startsWith("-")) return false;
+  try {
+    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: repoRoot, stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -24,11 +24,11 @@ describe("--base-ref", () => {
       const atHead = await cli([history.dir, "--base-ref", "HEAD", "--rule", "proto/breaking-change", "--format", "json"]);
       expect(atHead.code).toBe(0);
       expect(JSON.parse(atHead.stdout).findings).toEqual([]);
-      // A ref that names nothing is reported, not silently skipped.
+      // A ref that names nothing is a usage error (exit 2, one line), as a bad --changed-since is.
       const missing = await cli([history.dir, "--base-ref", "v9.9.9", "--rule", "proto/breaking-change", "--format", "json"]);
-      expect(JSON.parse(missing.stdout).findings.map((f: { message: string }) => f.message)).toEqual([
-        expect.stringMatching(/--base-ref v9\.9\.9 does not name a commit/),
-      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toBe("");
+      expect(missing.stderr).toMatch(/^readiness-check: --base-ref v9\.9\.9 does not name a commit in .*\n$/);
     } finally {
       history.dispose();
     }
