@@ -85,8 +85,14 @@ export function isNonProductionDockerfile(dockerfile: DockerfileModel, scanPath:
 function exportsArtifactsOnly(dockerfile: DockerfileModel): boolean {
   const stage = finalStage(dockerfile);
   if (!stage || !baseFrom(dockerfile, stage).scratch) return false;
-  return !["CMD", "ENTRYPOINT"].some((keyword) => effectiveInstruction(dockerfile, stage, keyword) !== undefined);
+  return ["CMD", "ENTRYPOINT"].every((keyword) => {
+    const found = effectiveInstruction(dockerfile, stage, keyword);
+    // No command, or one naming a package file (`ENTRYPOINT ["/app.apk"]`) that cannot be executed.
+    return found === undefined || ARTIFACT_FILE.test(commandText(found.instruction).trim().split(/\s+/)[0] ?? "");
+  });
 }
+
+const ARTIFACT_FILE = /\.(apk|aab|ipa|zip|tar|tgz|gz|whl|deb|rpm)["']?$/i;
 
 function isTestRunnerImage(dockerfile: DockerfileModel): boolean {
   const stage = finalStage(dockerfile);
