@@ -2,7 +2,7 @@ import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
-import { callArguments, goNodeRange, importForName } from "../../src/rule-kit/go.js";
+import { callArguments, callsWithin, goNodeRange } from "../../src/rule-kit/go.js";
 import {
   callsRecover,
   goFunctionShape,
@@ -110,12 +110,9 @@ is not in the same file, test and generated files.`,
       go(file) {
         if (file.isTest) return;
         if (file.imports.some((i) => i.module === "github.com/zeromicro/go-zero/zrpc")) usesZrpc = true;
-        for (const decl of file.root.namedChildren) {
-          if (decl && (decl.type === "function_declaration" || decl.type === "method_declaration")) {
-            const body = decl.childForFieldName("body");
-            const name = decl.childForFieldName("name")?.text;
-            if (body && name && callsRecover(body)) recoveringFunctions.add(name);
-          }
+        // The loader names each call's top-level function: no walk of every body for recover().
+        for (const call of file.calls) {
+          if (call.callee === "recover" && call.module === undefined && call.enclosingFunction) recoveringFunctions.add(call.enclosingFunction);
         }
         if (file.isGenerated) return;
         for (const call of file.calls) {
@@ -226,39 +223,41 @@ function checkGoHandlers(file: GoSourceFile, report: GoReport, panics: PanicSite
         fix: "Add `defer func() { if r := recover(); r != nil { /* log */ } }()` at the top of the goroutine, or use go-zero threading.GoSafe.",
       });
     }
-    for (const call of body.descendantsOfType("call_expression")) {
-      const callee = call?.childForFieldName("function");
-      if (!call || !callee) continue;
-      if (callee.type === "selector_expression") {
-        const operand = callee.childForFieldName("operand");
-        const member = callee.childForFieldName("field")?.text ?? "";
-        const module = operand?.type === "identifier" ? importForName(file.imports, operand.text)?.module : undefined;
-        if (module && EXITS.some((e) => e.module === module && e.members.test(member)) && !reported.has(call.id)) {
-          reported.add(call.id);
-          report({
-            path: file.path,
-            range: goNodeRange(call),
-            message:
-              `\`${callee.text}\` in ${label} ends the whole process: every request in flight fails and deferred ` +
-              "cleanup does not run. A request handler should return an error instead.",
-            fix: "Log the error and return it (or an error response) instead of exiting.",
-          });
-        }
-      } else if (rpcMethod && callee.type === "identifier" && callee.text === "panic" && !shadowsPanic(file) && !reported.has(call.id)) {
-        reported.add(call.id);
-        panics.push({ path: file.path, range: goNodeRange(call), method: rpcMethod });
+    for (const call of callsWithin(file.calls, body)) {
+      const node = call.node as GoNode;
+      if (reported.has(node.id)) continue;
+      const { module, member } = call;
+      if (module !== undefined && member !== undefined && EXITS.some((e) => e.module === module && e.members.test(member))) {
+        reported.add(node.id);
+        report({
+          path: file.path,
+          range: call.range,
+          message:
+            `\`${call.callee}\` in ${label} ends the whole process: every request in flight fails and deferred ` +
+            "cleanup does not run. A request handler should return an error instead.",
+          fix: "Log the error and return it (or an error response) instead of exiting.",
+        });
+      } else if (rpcMethod && call.callee === "panic" && module === undefined && !shadowsPanic(file)) {
+        reported.add(node.id);
+        panics.push({ path: file.path, range: call.range, method: rpcMethod });
       }
     }
   };
 
+  const logicDir = /(^|\/)internal\/logic(\/|$)/.test(file.dir);
   for (const decl of file.root.namedChildren) {
     if (decl?.type !== "function_declaration" && decl?.type !== "method_declaration") continue;
+    // Handlers take a context, a ResponseWriter or a framework Context (go-zero logic methods are
+    // told by their folder); a function that does not mention either, nor a function literal, is skipped unread.
+    const text = file.text.slice(decl.startIndex, decl.endIndex);
+    const mentionsHandlerTypes = /Context|ResponseWriter/.test(text);
+    if (!mentionsHandlerTypes && !logicDir) continue;
     const shape = goFunctionShape(decl);
     if (!shape) continue;
     if (isUnaryRpcShape(shape)) visitHandler(decl, `gRPC method \`${shape.name}\``, shape.name);
     else if (isGoZeroLogicShape(shape, file.dir)) visitHandler(decl, `go-zero logic \`${shape.name}\``);
     else if (isHttpHandlerParams(shape.paramTypes, file.imports)) visitHandler(decl, `HTTP handler \`${shape.name}\``);
-    else {
+    else if (mentionsHandlerTypes && /\bfunc\s*\(/.test(text)) {
       // go-zero handlers and middleware return a `func(w http.ResponseWriter, r *http.Request)` literal.
       for (const literal of decl.descendantsOfType("func_literal")) {
         const params = literal?.childForFieldName("parameters");

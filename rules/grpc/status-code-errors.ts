@@ -4,7 +4,7 @@ import type { SourceImport } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import type { Severity } from "../../src/model/finding.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
-import { callArguments, goNodeRange, importForName, stringLiteralValue } from "../../src/rule-kit/go.js";
+import { callArguments, callsWithin, goNodeRange, importForName, stringLiteralValue } from "../../src/rule-kit/go.js";
 import {
   enclosingGoFunction,
   goFunctionShape,
@@ -104,7 +104,8 @@ streaming methods, test and generated files.`,
     return {
       go(file) {
         if (file.isTest) return;
-        for (const [name, request] of serverInterfaceMethods(file.root)) addRpc(name, request);
+        // Only a file that declares an `...Server interface` can hold a generated service interface.
+        if (SERVER_INTERFACE.test(file.text)) for (const [name, request] of serverInterfaceMethods(file.root)) addRpc(name, request);
         if (file.imports.some((i) => i.module === "google.golang.org/grpc" || i.module === "github.com/zeromicro/go-zero/zrpc")) seen.grpc = true;
         if (file.isGenerated) return;
         collectGoCandidates(file, candidates);
@@ -155,6 +156,9 @@ streaming methods, test and generated files.`,
 // ---------------------------------------------------------------------------------------------
 // Go
 
+const SERVER_INTERFACE = /Server(\[[^\]]*\])?\s+interface\b/;
+const ERROR_MODULES = new Set(["errors", "fmt", "github.com/pkg/errors"]);
+
 function collectGoCandidates(file: GoSourceFile, out: GoCandidate[]): void {
   for (const decl of file.root.namedChildren) {
     if (decl?.type !== "method_declaration") continue;
@@ -163,7 +167,8 @@ function collectGoCandidates(file: GoSourceFile, out: GoCandidate[]): void {
     const kind = isUnaryRpcShape(shape) ? "unary" : isGoZeroLogicShape(shape, file.dir) ? "logic" : undefined;
     if (!kind) continue;
     const body = decl.childForFieldName("body");
-    if (!body) continue;
+    // No errors/fmt/pkg-errors call in the body: no return can construct a plain error.
+    if (!body || !callsWithin(file.calls, body).some((c) => c.module !== undefined && ERROR_MODULES.has(c.module))) continue;
     const plainReturns: GoCandidate["plainReturns"] = [];
     for (const ret of body.descendantsOfType("return_statement")) {
       if (!ret || enclosingGoFunction(ret)?.id !== decl.id) continue; // a closure's return is not the method's

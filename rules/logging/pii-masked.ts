@@ -5,7 +5,7 @@ import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments, declaredInEnclosingFunction, goNodeRange, importForName, stringLiteralValue } from "../../src/rule-kit/go.js";
 import { isGoStructuredLogger } from "../../src/rule-kit/logging.js";
-import { isMaskingFunctionName, piiKind, type PiiKind } from "../../src/rule-kit/pii.js";
+import { isMaskingFunctionName, mayNamePii, piiKind, type PiiKind } from "../../src/rule-kit/pii.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -127,7 +127,7 @@ anonymize* / encrypt* / MaskSensitive.`,
         if (file.isTest) return;
         if (/\)\s*MaskSensitive\s*\(\s*\)/.test(file.text)) declaresMaskSensitive = true;
         if (file.isGenerated) return;
-        checkGoFile(file, candidates, judge);
+        checkGoFile(file, candidates, judge, extraNames.size > 0);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
@@ -162,9 +162,15 @@ interface GoLogCall {
   keyValues: boolean;
 }
 
-function checkGoFile(file: GoSourceFile, out: Candidate[], judge: Judge): void {
+function checkGoFile(file: GoSourceFile, out: Candidate[], judge: Judge, anyName: boolean): void {
   for (const call of file.calls) {
-    const log = goLogCall(file, call.node as GoNode);
+    // The method is the callee text's last segment (a comment inside the callee leaves it to the nodes).
+    const method = /\.([\p{L}_][\p{L}\p{N}_]*)$/u.exec(call.callee)?.[1];
+    if ((method === undefined || !GO_LOG_METHODS.test(method)) && !call.callee.includes("/")) continue;
+    const node = call.node as GoNode;
+    // Every name piiKind knows contains one of these words; the call's text holds every name it logs.
+    if (!anyName && !mayNamePii(file.text.slice(node.startIndex, node.endIndex))) continue;
+    const log = goLogCall(file, node);
     if (!log) continue;
     const items: Candidate["items"] = [];
     let first: GoNode | undefined;
@@ -306,8 +312,9 @@ function goLogCall(file: GoSourceFile, call: GoNode): GoLogCall | undefined {
   const root = receiver.text;
   const direct = fn.childForFieldName("operand");
   const segmentBeforeMethod = direct?.type === "identifier" ? direct.text : direct?.type === "selector_expression" ? direct.childForFieldName("field")?.text : (lastSegment ?? receiver.text);
-  const shadowed = declaredInEnclosingFunction(call, root);
-  const module = shadowed ? undefined : importForName(file.imports, root)?.module;
+  // Only a root that names an import can be shadowed; the function walk is skipped for the rest.
+  const imported = importForName(file.imports, root)?.module;
+  const module = imported !== undefined && !declaredInEnclosingFunction(call, root) ? imported : undefined;
   const keyValues = /w$/.test(method) || /^(Debug|Info|Warn|Error|Log)(Context)?$/.test(method);
   if (module !== undefined) {
     if (module === "fmt") {

@@ -3,7 +3,7 @@ import type { Node as GoNode } from "web-tree-sitter";
 import type { ConfigDocument, SourceImport } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
-import { callArguments, goNodeRange, importForName } from "../../src/rule-kit/go.js";
+import { callArguments, callsWithin, importForName } from "../../src/rule-kit/go.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { goRoutes, routeServes, tsRoutes, type NestGlobalPrefix, type Route } from "../../src/rule-kit/routes.js";
@@ -90,53 +90,82 @@ function goNames(list: GoNode | null): Set<string> {
   return names;
 }
 
-function goBodyFacts(fn: GoNode, imports: readonly SourceImport[], path: string): BodyFacts {
+function goBodyFacts(fn: GoNode, file: GoSourceFile): BodyFacts {
+  const { imports, path } = file;
   const facts: BodyFacts = { deps: [], helpers: [], trivial: true };
   const body = fn.childForFieldName("body");
   if (!body) return { ...facts, trivial: false };
   // The handler's own parameters (w, r, c) are the request and response; a method's receiver is not.
   const params = goNames(fn.childForFieldName("parameters"));
-  for (const call of body.descendantsOfType("call_expression")) {
-    if (!call) continue;
-    const fnNode = call.childForFieldName("function");
-    const callee = (fnNode?.text ?? "").replace(/\s+/g, "").slice(0, 60);
-    if (fnNode?.type === "selector_expression") {
-      const operand = fnNode.childForFieldName("operand");
-      const field = fnNode.childForFieldName("field")?.text ?? "";
-      const imported = operand?.type === "identifier" ? importForName(imports, operand.text) : undefined;
+  for (const call of callsWithin(file.calls, body)) {
+    const callee = call.callee.slice(0, 60);
+    // A plain dotted callee (`s.db.Ping`, `fmt.Sprintf`, `helper`) is read from the loader's text;
+    // anything else (`json.NewEncoder(w).Encode`, `(*s).F`) from the nodes.
+    const shape = PLAIN_CALLEE.test(call.callee) ? plainCallee(call.callee) : nodeCallee(call.node as GoNode);
+    if (shape.kind === "selector") {
+      const imported = shape.operandIdentifier !== undefined ? importForName(imports, shape.operandIdentifier) : undefined;
+      const field = shape.field;
       if (imported) {
         if (GO_DEP_MODULE.test(imported.module) || (imported.module === "net/http" && /^(Get|Post|Head|PostForm)$/.test(field))) {
-          facts.deps.push({ callee, range: goNodeRange(call), path });
+          facts.deps.push({ callee, range: call.range, path });
         } else if (!GO_BENIGN_MODULE.test(imported.module)) {
           facts.trivial = false;
           facts.helpers.push(field);
         }
         continue;
       }
-      const root = goRootIdentifier(operand);
+      const root = shape.root;
       const rootImport = root ? importForName(imports, root) : undefined;
       if (GO_DEP_METHOD.test(field)) {
-        facts.deps.push({ callee, range: goNodeRange(call), path });
+        facts.deps.push({ callee, range: call.range, path });
       } else if (root && (params.has(root) || (rootImport && GO_BENIGN_MODULE.test(rootImport.module)))) {
         continue; // w.Write, c.JSON, r.Context, json.NewEncoder(w).Encode
       } else {
         facts.trivial = false;
         facts.helpers.push(field);
       }
-    } else if (fnNode?.type === "identifier") {
-      if (GO_BUILTINS.has(fnNode.text)) continue;
+    } else if (shape.kind === "identifier") {
+      if (GO_BUILTINS.has(shape.name)) continue;
       facts.trivial = false;
-      facts.helpers.push(fnNode.text);
+      facts.helpers.push(shape.name);
     }
     // conversions ([]byte("ok")) and immediately called literals: their calls are visited on their own
   }
   return facts;
 }
 
+type CalleeShape =
+  | { kind: "identifier"; name: string }
+  | { kind: "selector"; field: string; operandIdentifier?: string; root?: string }
+  | { kind: "other" };
+
+const PLAIN_CALLEE = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
+
+/** `helper`, `fmt.Sprintf`, `s.db.Ping`: whitespace-free text of this shape is only ever an identifier or a selector chain. */
+function plainCallee(text: string): CalleeShape {
+  const parts = text.split(".");
+  if (parts.length === 1) return { kind: "identifier", name: text };
+  return { kind: "selector", field: parts[parts.length - 1]!, root: parts[0]!, ...(parts.length === 2 ? { operandIdentifier: parts[0]! } : {}) };
+}
+
+function nodeCallee(call: GoNode): CalleeShape {
+  const fnNode = call.childForFieldName("function");
+  if (fnNode?.type === "identifier") return { kind: "identifier", name: fnNode.text };
+  if (fnNode?.type !== "selector_expression") return { kind: "other" };
+  const operand = fnNode.childForFieldName("operand");
+  const root = goRootIdentifier(operand);
+  return {
+    kind: "selector",
+    field: fnNode.childForFieldName("field")?.text ?? "",
+    ...(operand?.type === "identifier" ? { operandIdentifier: operand.text } : {}),
+    ...(root !== undefined ? { root } : {}),
+  };
+}
+
 /** The handler argument of a Go route registration: a literal, a function, a method value, http.HandlerFunc(f). */
 function goHandlerRef(handler: GoNode | undefined, file: GoSourceFile): HandlerRef {
   if (!handler) return { kind: "unknown" };
-  if (handler.type === "func_literal") return { kind: "body", facts: goBodyFacts(handler, file.imports, file.path) };
+  if (handler.type === "func_literal") return { kind: "body", facts: goBodyFacts(handler, file) };
   if (handler.type === "identifier") return { kind: "function", name: handler.text, dir: file.dir };
   if (handler.type === "selector_expression") {
     const field = handler.childForFieldName("field")?.text;
@@ -353,7 +382,7 @@ code under test and example folders.`,
           const name = declaration.childForFieldName("name")?.text;
           if (!name) continue;
           const list = pkg.functions.get(name) ?? [];
-          list.push(goBodyFacts(declaration, file.imports, file.path));
+          list.push(goBodyFacts(declaration, file));
           pkg.functions.set(name, list);
         }
         for (const call of file.calls) {

@@ -3,7 +3,7 @@
  * Type-only import of the parser: rules inspect nodes they are handed, they never parse.
  */
 import type { Node as GoNode } from "web-tree-sitter";
-import type { SourceImport } from "../model/artifacts.js";
+import type { SourceCall, SourceImport } from "../model/artifacts.js";
 import type { Range } from "../model/location.js";
 
 /**
@@ -15,6 +15,19 @@ export function goNodeRange(node: GoNode): Range {
     start: { line: node.startPosition.row + 1, column: node.startPosition.column + 1 },
     end: { line: node.endPosition.row + 1, column: node.endPosition.column + 1 },
   };
+}
+
+/**
+ * The loader's calls that lie inside `node` (a function body, say), in document order: reading the
+ * model is much cheaper than walking the subtree again and reading each call's nodes across wasm.
+ */
+export function callsWithin<C extends SourceCall>(calls: readonly C[], node: GoNode): C[] {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  return calls.filter((c) => {
+    const at = (c.node as GoNode).startIndex;
+    return at >= start && at < end;
+  });
 }
 
 /** The arguments of a call_expression, comments left out. */
@@ -78,19 +91,42 @@ export function declaredInEnclosingFunction(node: GoNode, name: string): boolean
   let fn: GoNode | null = node;
   while (fn && fn.type !== "function_declaration" && fn.type !== "method_declaration") fn = fn.parent;
   if (!fn) return false;
+  return namesDeclaredIn(fn).has(name);
+}
+
+// Per tree, per function node id: a function is walked once however many calls ask about it.
+const declaredNamesByTree = new WeakMap<object, Map<number, Set<string>>>();
+
+function namesDeclaredIn(fn: GoNode): Set<string> {
+  let byFunction = declaredNamesByTree.get(fn.tree);
+  if (!byFunction) declaredNamesByTree.set(fn.tree, (byFunction = new Map()));
+  const known = byFunction.get(fn.id);
+  if (known) return known;
+  const names = new Set<string>();
   for (const declaration of fn.descendantsOfType([
     "parameter_declaration",
     "variadic_parameter_declaration",
     "var_spec",
     "const_spec",
+    "short_var_declaration",
+    "range_clause",
+    "receive_statement",
   ])) {
-    if (declaration?.childrenForFieldName("name").some((n) => n?.text === name)) return true;
+    if (!declaration) continue;
+    switch (declaration.type) {
+      case "short_var_declaration":
+      case "range_clause":
+      case "receive_statement":
+        for (const n of declaration.childForFieldName("left")?.namedChildren ?? []) {
+          if (n?.type === "identifier") names.add(n.text);
+        }
+        break;
+      default:
+        for (const n of declaration.childrenForFieldName("name")) if (n) names.add(n.text);
+    }
   }
-  for (const declaration of fn.descendantsOfType(["short_var_declaration", "range_clause", "receive_statement"])) {
-    const left = declaration?.childForFieldName("left");
-    if (left?.namedChildren.some((n) => n?.type === "identifier" && n.text === name)) return true;
-  }
-  return false;
+  byFunction.set(fn.id, names);
+  return names;
 }
 
 /** The value of a Go string literal node, or undefined when the node is not a string literal. */

@@ -95,6 +95,14 @@ export function piiKind(name: string, owner?: string): PiiKind | undefined {
   return undefined;
 }
 
+/** A fragment of every name `piiKind` reports: text without one (a log call's source, say) names no personal data. */
+const PII_FRAGMENT = /pass|pwd|token|ssn|mail|address|phone|mobile|tel|birth|dob|card|national|citizen|identity|name|diagnos|mrn|record|patient/i;
+
+/** A quick test before reading names one by one: false means `piiKind` reports no name in `text`. */
+export function mayNamePii(text: string): boolean {
+  return PII_FRAGMENT.test(text);
+}
+
 /** A call that masks or removes personal data before it is logged: mask*, redact*, hash*, MaskSensitive(). */
 export function isMaskingFunctionName(name: string): boolean {
   return /^(mask|redact|desensiti[sz]|anonymi[sz]|pseudonymi[sz]|obfuscat|hash|sha\d*|hmac|encrypt|scrub|sanitiz|truncate|last4|tail4)/i.test(name);

@@ -261,8 +261,13 @@ function looksFake(token: string): boolean {
 
 const PRIVATE_KEY = /-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |DH )?PRIVATE KEY(?: BLOCK)?)-----([\s\S]*?)(?:-----END [A-Z ]*-----|$)/g;
 
+/** A fragment that every private key block, provider token format above and JWT contains. */
+const TOKEN_START = /-----BEGIN |AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|hooks\.slack\.com|k_live_|AIza|npm_|SG\.|sk-|eyJ/;
+
 /** Private key blocks with a real body, provider tokens and signed JWTs anywhere in `text`. */
 export function findKnownTokens(text: string): SecretHit[] {
+  // One scan for anything every format below starts with; most values have none of them.
+  if (!TOKEN_START.test(text)) return [];
   const hits: SecretHit[] = [];
   for (const match of text.matchAll(PRIVATE_KEY)) {
     const body = match[2]!;
@@ -336,6 +341,8 @@ const KV_CONTEXT = /(?:^|[\s;])(?:host|server|data source|dbname|database|initia
 
 /** Connection strings in `text` whose password is a literal (not empty, not a reference or placeholder). */
 export function findConnectionPasswords(text: string): SecretHit[] {
+  // Every shape below has userinfo (`@`) or a `key=value` pair.
+  if (!text.includes("@") && !text.includes("=")) return [];
   const hits: SecretHit[] = [];
   for (const match of text.matchAll(URL_CREDENTIALS)) {
     const scheme = match[1]!.toLowerCase();
@@ -398,6 +405,14 @@ function pushPassword(hits: SecretHit[], label: string, password: string, start:
  * Every secret in one key/value pair: known token formats and connection passwords anywhere in the
  * value, plus the whole value when the key names a credential. The strongest hit comes first.
  */
+/**
+ * Whether `scanValue` could find anything in this value under some key: a cheap test that lets callers
+ * skip working out the key of the many literals that are not credentials under any name.
+ */
+export function mayHoldSecret(value: string): boolean {
+  return looksLikeCredentialValue(value) || findKnownTokens(value).length > 0 || findConnectionPasswords(value).length > 0;
+}
+
 export function scanValue(key: string | undefined, value: string, parentKey?: string): SecretHit[] {
   const keyWords = key ? splitKeyWords(key) : [];
   // Keys meant to be public by design ("anonKey", "NEXT_PUBLIC_..."): only unmistakable formats count.

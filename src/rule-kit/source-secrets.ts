@@ -13,6 +13,7 @@ import type { ts } from "ts-morph";
 import type { GoFile, SourceImport } from "../model/artifacts.js";
 import type { Range } from "../model/location.js";
 import { goNodeRange, importForName, stringLiteralValue } from "./go.js";
+import { mayHoldSecret } from "./secrets.js";
 import { tsNodeRange } from "./typescript.js";
 
 export interface SourceSecretCandidate {
@@ -38,15 +39,20 @@ const GO_ZERO_REST = "github.com/zeromicro/go-zero/rest";
 
 export function goSecretCandidates(file: GoFile<GoNode>): SourceSecretCandidate[] {
   const candidates: SourceSecretCandidate[] = [];
-  for (const literal of file.root.descendantsOfType(["interpreted_string_literal", "raw_string_literal"])) {
-    if (!literal) continue;
-    const parentType = literal.parent?.type;
-    // Import paths and struct tags (`json:"password"`) are names, never values.
-    if (parentType === "import_spec" || parentType === "field_declaration") continue;
-    const value = stringLiteralValue(literal);
-    if (value === undefined || value.length < 4 || value.length > 4096) continue;
-    const fixture = goEnclosingNames(literal).some(namesFixture);
-    candidates.push({ value, range: goNodeRange(literal), ...goBinding(literal, file.imports), ...(fixture ? { inFixtureCode: true } : {}) });
+  // Named functions are top-level in Go, so each declaration's own name is the only enclosing name
+  // (walking per declaration also skips the import paths, a good share of a file's literals).
+  for (const declaration of file.root.namedChildren) {
+    if (!declaration || declaration.type === "import_declaration" || declaration.type === "package_clause" || declaration.type === "comment") continue;
+    const name = declaration.type === "function_declaration" || declaration.type === "method_declaration" ? declaration.childForFieldName("name")?.text : undefined;
+    const fixture = name !== undefined && namesFixture(name);
+    for (const literal of declaration.descendantsOfType(["interpreted_string_literal", "raw_string_literal"])) {
+      if (!literal) continue;
+      const value = stringLiteralValue(literal);
+      if (value === undefined || value.length < 4 || value.length > 4096 || !mayHoldSecret(value)) continue;
+      // Struct tags (`json:"password"`) are names, never values.
+      if (literal.parent?.type === "field_declaration") continue;
+      candidates.push({ value, range: goNodeRange(literal), ...goBinding(literal, file.imports), ...(fixture ? { inFixtureCode: true } : {}) });
+    }
   }
   return candidates;
 }
@@ -115,17 +121,6 @@ function compositeName(keyed: GoNode): string | undefined {
     if (key?.type === "identifier") return key.text;
   }
   return undefined;
-}
-
-function goEnclosingNames(node: GoNode): string[] {
-  const names: string[] = [];
-  for (let n: GoNode | null = node.parent; n; n = n.parent) {
-    if (n.type === "function_declaration" || n.type === "method_declaration") {
-      const name = n.childForFieldName("name")?.text;
-      if (name) names.push(name);
-    }
-  }
-  return names;
 }
 
 const FIXTURE_WORDS = new Set(["test", "tests", "mock", "mocks", "fake", "fakes", "fixture", "fixtures", "stub", "stubs", "dummy", "example", "examples", "sample", "samples", "seed", "demo"]);
@@ -301,7 +296,7 @@ export function sourceSecretsKit(ts: Ts) {
       if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isExternalModuleReference(node)) return;
       if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
         const value = node.text;
-        if (value.length >= 4 && value.length <= 4096 && !isRequireArgument(node)) {
+        if (value.length >= 4 && value.length <= 4096 && mayHoldSecret(value) && !isRequireArgument(node)) {
           const fixture = enclosingNames(node).some(namesFixture);
           candidates.push({ value, range: tsNodeRange(node), ...binding(node, imports), ...(fixture ? { inFixtureCode: true } : {}) });
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { identifierWords, isMaskingFunctionName, piiKind } from "../../src/rule-kit/pii.js";
+import { identifierWords, isMaskingFunctionName, mayNamePii, piiKind } from "../../src/rule-kit/pii.js";
 
 describe("identifierWords", () => {
   it("splits camel case, acronyms and snake case", () => {
@@ -38,8 +38,25 @@ describe("piiKind", () => {
     ["DB_PASSWORD", "password"],
     ["accessToken", "token"],
     ["ssn", "social security number"],
+    ["cellphone", "phone number"],
+    ["telephone", "phone number"],
+    ["birthday", "birth date"],
+    ["citizenId", "national ID"],
+    ["identityNo", "national ID"],
+    ["passphrase", "password"],
+    ["pwd", "password"],
+    ["patientRecords", "patient record"],
+    ["diagnoses", "diagnosis"],
+    ["mailAddress", "email address"],
   ])("%s is %s", (name, kind) => {
     expect(piiKind(name)).toBe(kind);
+    // The log rules skip calls whose text fails this quick test: it must pass every name reported.
+    expect(mayNamePii(name)).toBe(true);
+  });
+
+  it("quick test: text without any personal-data word is skipped", () => {
+    expect(mayNamePii('logx.Infof("order %d shipped", in.OrderId)')).toBe(false);
+    expect(mayNamePii('l.Infof("register %s", in.Mobile)')).toBe(true);
   });
 
   it.each([

@@ -166,6 +166,27 @@ describe("findKnownTokens", () => {
     expect(hits[0]!.label).toContain(label);
   });
 
+  // Every format, so the quick pre-test in findKnownTokens (one regex of their common starts) can't drop one.
+  const BODY = "Kq7Vb2Mx9Lw4Zt8Nc3Rj6Hd1Pq5Wk0Ys7UeGf4Tn";
+  it.each([
+    ["ASIA" + "Q3VJ7ZP2XK5M4WN6", "AWS access key id"],
+    ["gho_" + BODY.slice(0, 36), "GitHub token"],
+    ["github_pat_" + BODY + "_" + BODY.slice(0, 25), "GitHub fine-grained"],
+    ["glpat-" + BODY.slice(0, 20), "GitLab"],
+    ["xoxp-" + "2948573610-" + BODY.slice(0, 24), "Slack token"],
+    ["xapp-1-" + "A0B1C2D3E4F" + "-4829301756482-" + BODY.toLowerCase().slice(0, 24), "Slack app-level"],
+    ["https://hooks.slack.com/services/T" + "0B1C2D3E4" + "/B" + "5F6G7H8J9" + "/" + BODY.slice(0, 24), "Slack incoming webhook"],
+    ["rk_live_" + BODY.slice(0, 24), "Stripe"],
+    ["npm_" + BODY.slice(0, 36), "npm"],
+    ["SG." + BODY.slice(0, 22) + "." + BODY + "Qzx", "SendGrid"],
+    ["sk-proj-" + BODY + "Qz", "OpenAI"],
+    ["sk-ant-api03-" + BODY + "Qz", "Anthropic"],
+  ])("finds %s", (token, label) => {
+    const hits = findKnownTokens(`token=${token}`);
+    expect(hits.map((h) => h.label)).toEqual([expect.stringContaining(label)]);
+    expect(hits[0]!.secret).toBe(token);
+  });
+
   it("finds a private key block with a real body", () => {
     const text = `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----\n`;
     const [hit] = findKnownTokens(text);
