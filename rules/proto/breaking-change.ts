@@ -3,7 +3,7 @@ import type { ReportDescriptor } from "../../src/model/finding.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { FILE_START } from "../../src/rule-kit/ranges.js";
-import { allEnums, allMessages, isReservedNumber, simpleTypeName } from "../../src/rule-kit/proto.js";
+import { allEnums, allMessages, isOwnProto, isReservedNumber, simpleTypeName } from "../../src/rule-kit/proto.js";
 
 export default defineRule({
   meta: {
@@ -63,7 +63,9 @@ message GetPatientRequest {
 }
 \`\`\`
 
-Deliberately not reported: added elements; a \`go_package\` added where there was none; comment and option
+Deliberately not reported: copies of other projects' protos, deleted or changed (packages \`google.*\`, \`grpc.*\`,
+\`envoy.*\`, \`validate\`, \`buf.validate\`, and anything under \`third_party/\`, \`testdata/\` or \`fixtures/\`: a vendored
+\`grpc/health/v1/health.proto\` removed because the library now ships the service is not a broken contract); added elements; a \`go_package\` added where there was none; comment and option
 changes other than \`go_package\`; removed \`reserved\` ranges; a nested message or a field of a message that is
 itself removed (the outer removal is reported once); elements of a file whose package changed (the package
 change is reported once, and the file's messages are compared under their new names); files that do not parse
@@ -80,7 +82,10 @@ seen as a type change.`,
     const parsed = new Set(repo.protos.map((p) => p.path));
     // A current file that does not parse is not "everything deleted": its base version is left out.
     const unparsed = new Set(repo.files.filter((f) => f.kind === "proto" && !parsed.has(f.path)).map((f) => f.path));
-    new Comparison(baseline, repo.protos, unparsed, report).run();
+    // Copies of upstream contracts (grpc.health.v1, googleapis, third_party/) are not this repository's to break:
+    // deleting or updating a vendored copy leaves the contract its clients use where it is.
+    const own = (file: ProtoFile) => isOwnProto(repo, file);
+    new Comparison({ ...baseline, protos: baseline.protos.filter(own) }, repo.protos, unparsed, report).run();
   },
 });
 
