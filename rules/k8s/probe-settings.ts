@@ -26,7 +26,8 @@ run to completion). Kubernetes defaults, which apply when a field is absent: \`i
   readiness should fail while the container cannot serve (overloaded, a dependency down) so traffic goes
   elsewhere; liveness should fail only when the process is stuck. With one check for both, every readiness
   failure is also a liveness failure and the kubelet restarts containers that would have recovered, often
-  all replicas at once. Identical \`tcpSocket\` probes are not reported: a port check does not depend on
+  all replicas at once. This holds even for a check that only returns SERVING: under load it times out
+  (\`timeoutSeconds\`, 1 s by default) for both probes at once. Identical \`tcpSocket\` probes are not reported: a port check does not depend on
   anything else.
 - **Probe port** (\`httpGet.port\`, \`tcpSocket.port\`, \`grpc.port\`): a named port that no \`ports[].name\`
   of the container declares never resolves, and the probe always fails (error). A number that is not among
@@ -101,7 +102,7 @@ Not reported: init containers, Jobs and CronJobs, kustomize patches (their ports
           report({
             path: object.path,
             range: at("livenessProbe"),
-            message: `${label} uses the same ${handler} check for liveness as for readiness: whenever that check fails because the container is busy or a dependency is down — what readiness exists to signal — the kubelet also restarts it, often on every replica at once.`,
+            message: `${label} uses the same ${handler} check for liveness as for readiness: when the container is too busy to answer in time (or, if the check covers a dependency, when that is down) — what readiness exists to signal — the kubelet also restarts it, often on every replica at once.`,
             fix: "Make liveness a cheap check of the process alone (a /healthz that touches no dependency), and keep dependency checks in readiness.",
             related: [{ path: object.path, range: at("readinessProbe"), message: "The readiness probe with the same check." }],
           });
