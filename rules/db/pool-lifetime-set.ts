@@ -4,7 +4,7 @@ import type { Range } from "../../src/model/location.js";
 import type { Severity } from "../../src/model/finding.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
-import { callsMethod, importRefersTo } from "../../src/rule-kit/go-packages.js";
+import { callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -34,6 +34,8 @@ interface GoPoolOpen {
   range: Range;
   callee: string;
   kind: (typeof GO_POOL_OPENERS)[number]["kind"];
+  /** The function around the open: a helper that only tests call opens no pool that ships. */
+  inFunction?: string;
 }
 
 /** What one Go package (one directory) opens and configures, across all its non-test files. */
@@ -134,7 +136,8 @@ sqlDB.SetConnMaxLifetime(5 * time.Minute)
 - When the opening package sets no lifetime but a package that imports it does, the pool may be configured
   there (the opener returns it): this is reported as a **note** (cannot verify without types), not a warning.
 - Not reported: go-zero's \`sqlx.NewMysql\` / \`NewSqlConn\` (github.com/zeromicro/go-zero/core/stores/sqlx) and
-  \`pgxpool\`, which set a lifetime by default; pools opened in test files.
+  \`pgxpool\`, which set a lifetime by default; pools opened in test files, or by a helper function that only
+  test files call.
 
 **Node.** \`new Pool({...})\` from \`pg\` (or \`pg-pool\`) without \`maxLifetimeSeconds\` or
 \`idleTimeoutMillis\`, and \`createPool({...})\` from \`mysql2\` / \`mysql2/promise\` without \`idleTimeout\` or
@@ -157,9 +160,11 @@ the rule reports a **note**: it cannot verify them.`,
   create({ repo, report, notApplicable }) {
     const packages = new Map<string, GoPackagePools>();
     let poolsSeen = 0;
+    const calls = new GoCallIndex();
 
     const visitGo = (file: GoSourceFile) => {
       // Test files open throwaway pools (sqlmock, test containers).
+      calls.add(file);
       if (file.isTest) return;
       let pkg = packages.get(file.dir);
       if (!pkg) {
@@ -183,7 +188,7 @@ the rule reports a **note**: it cannot verify them.`,
         if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
         const { module, member } = call;
         const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
-        if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind });
+        if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
         // go-zero sqlx, pgxpool and the like are pools too, with safe defaults: they count as checked.
         if (opener || /zeromicro\/go-zero\/core\/stores\/sqlx$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
       }
@@ -191,6 +196,8 @@ the rule reports a **note**: it cannot verify them.`,
 
     const end = () => {
       if (poolsSeen === 0) notApplicable();
+      // A pool opened by a helper that only tests call (an integration test's database) does not ship.
+      for (const pkg of packages.values()) pkg.opens = pkg.opens.filter((open) => !calls.onlyTestsCall(open.inFunction));
       const unconfigured = [...packages.values()].filter((p) => p.opens.length > 0 && !p.setsLifetime);
       if (unconfigured.length === 0) return;
       const modules = repo.manifests.goModules;

@@ -3,7 +3,7 @@ import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
-import { callsMethod, importRefersTo } from "../../src/rule-kit/go-packages.js";
+import { callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -33,7 +33,8 @@ interface Setting {
 interface PackagePools {
   dir: string;
   name: string;
-  opens: { path: string; range: Range; callee: string; kind: string }[];
+  /** Pool opens, with the function around each (a helper only tests call opens no pool that ships). */
+  opens: { path: string; range: Range; callee: string; kind: string; inFunction?: string }[];
   maxOpen: Setting[];
   maxIdle: Setting[];
   imports: Set<string>;
@@ -91,7 +92,8 @@ Not reported:
   (\`pool\` 2–10), TypeORM (the driver's pool) and Prisma (\`connection_limit\` = 2 × CPUs + 1) are bounded by default
   (lifetimes are \`db/pool-lifetime-set\`'s concern). The one unbounded Node setting is reported: mysql / mysql2
   \`connectionLimit: 0\` (the pool treats 0 as "no limit"), in \`createPool({...})\` or in TypeORM's \`extra\`;
-- test files.`,
+- test files, and pools opened by a helper function that only test files call (an integration test's database
+  in a service that runs on another store).`,
     inputs: ["go", "typescript"],
     tags: ["database", "reliability", "go", "typescript"],
     precision: "high",
@@ -99,9 +101,11 @@ Not reported:
   create({ repo, report, notApplicable }) {
     const packages = new Map<string, PackagePools>();
     let poolsSeen = 0;
+    const calls = new GoCallIndex();
 
     return {
       go(file) {
+        calls.add(file);
         if (file.isTest) return;
         let pkg = packages.get(file.dir);
         if (!pkg) {
@@ -119,7 +123,7 @@ Not reported:
           if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
           const { module, member } = call;
           const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
-          if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind });
+          if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
           if (opener || /zeromicro\/go-zero\/core\/stores\/(sqlx|sqlc)$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
         }
       },
@@ -160,6 +164,8 @@ Not reported:
       end() {
         if (poolsSeen === 0) notApplicable();
         for (const pkg of packages.values()) {
+          // A pool opened by a helper that only tests call (an integration test's database) does not ship.
+          pkg.opens = pkg.opens.filter((open) => !calls.onlyTestsCall(open.inFunction));
           if (pkg.opens.length === 0) continue;
           const where = pkg.dir ? `package \`${pkg.name}\` (${pkg.dir})` : `package \`${pkg.name}\``;
           const unlimited = pkg.maxOpen.filter((s) => s.value !== undefined && s.value <= 0);

@@ -23,3 +23,24 @@ export function importRefersTo(importPath: string, dir: string, modules: readonl
 export function callsMethod(callee: string, method: string): boolean {
   return callee.endsWith(method) && (callee.length === method.length || callee[callee.length - method.length - 1] === ".");
 }
+
+/**
+ * Which functions Go code calls, by name (the callee's last segment), split by whether the caller is a test
+ * file: enough to tell a helper that only tests call (`NewMySQLConnection` used by an integration test of a
+ * service that runs on another store) from one that ships. By name only, so a call of any same-named function
+ * counts as production use: the index errs towards "used".
+ */
+export class GoCallIndex {
+  private readonly production = new Set<string>();
+  private readonly tests = new Set<string>();
+
+  add(file: { isTest: boolean; calls: readonly { callee: string }[] }): void {
+    const into = file.isTest ? this.tests : this.production;
+    for (const call of file.calls) into.add(call.callee.slice(call.callee.lastIndexOf(".") + 1));
+  }
+
+  /** Called from test files and from nowhere else in the repository's Go code. */
+  onlyTestsCall(functionName: string | undefined): boolean {
+    return functionName !== undefined && this.tests.has(functionName) && !this.production.has(functionName);
+  }
+}
