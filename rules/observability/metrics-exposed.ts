@@ -5,7 +5,7 @@ import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule
 import { importForName } from "../../src/rule-kit/go.js";
 import { isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { goProgramDirs, goZeroServedPaths, isGoZeroConfig, owningPackageRoot, underRoot } from "../../src/rule-kit/services.js";
+import { addCalledNames, goProgramDirs, goZeroServedPaths, isGoZeroConfig, owningPackageRoot, programRunsStart, underRoot, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
 
 type Where = { path: string; range: Range };
 
@@ -39,7 +39,10 @@ interface GoPackageFacts {
   dir: string;
   isMain: boolean;
   imports: Set<string>;
-  start?: Where & { callee: string };
+  /** Server starts, with the function around each (which programs importing the package run it). */
+  starts: (Where & GoStartSite & { callee: string })[];
+  /** Names its files call. */
+  called: CallsByFunction;
   goZero: boolean;
   exported?: Where & { how: string };
   /** Metrics the package defines (constructor calls). */
@@ -76,7 +79,9 @@ function goFacts(file: GoSourceFile, pkg: GoPackageFacts): void {
     const starts =
       (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
       (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
-    if (starts && !pkg.start && !file.isGenerated) pkg.start = { path: file.path, range: call.range, callee: call.callee };
+    if (starts && !file.isGenerated) {
+      pkg.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+    }
   }
 }
 
@@ -179,7 +184,8 @@ export default defineRule({
       "runtime metrics, CPU and memory look fine while orders fail or a queue backs up.",
     remediation:
       "Serve Prometheus metrics (promhttp.Handler, prom-client's register.metrics(), @willsoto/nestjs-prometheus, go-zero Prometheus/DevServer) or push them over OTLP, and define counters/histograms for what the service does.",
-    docs: `Checks each service — a Go program (a \`main\` package and the packages it imports) that starts a server, or a
+    docs: `Checks each service — a Go program (a \`main\` package and the packages it imports; a server started in an imported
+package counts for the programs that call the function it is in) that starts a server, or a
 Node package whose code starts one (\`app.listen\`, \`NestFactory.create\`, gRPC \`bindAsync\`) — for metrics.
 
 **Exposed.** One of:
@@ -234,11 +240,12 @@ test and example folders; go-zero programs whose config cannot be found.`,
         if (file.isTest || IGNORED_BUILD.test(file.text)) return;
         let pkg = goPackages.get(file.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, isMain: false, imports: new Set(), goZero: false, metrics: [], updates: false };
+          pkg = { dir: file.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, metrics: [], updates: false };
           goPackages.set(file.dir, pkg);
         }
         if (file.packageName === "main") pkg.isMain = true;
         for (const i of file.imports) pkg.imports.add(i.module);
+        addCalledNames(file.calls, pkg.called);
         goFacts(file, pkg);
       },
       typescript(file) {
@@ -279,7 +286,7 @@ test and example folders; go-zero programs whose config cannot be found.`,
         const label = `\`${main.dir || "."}\``;
         const goZero = program.some((p) => p.goZero);
         let exported = program.map((p) => p.exported).find((e) => e !== undefined);
-        let start: Where | undefined = program.map((p) => p.start).find((s) => s !== undefined);
+        let start: Where | undefined = program.flatMap((p) => p.starts).find((s) => programRunsStart(s, main.dir, program));
         if (goZero) {
           const configs = goZeroConfigs.filter((c) => underRoot(c.path, main.dir) && production(c.path));
           if (configs.length === 0 && !exported) continue; // the config is elsewhere: cannot see it

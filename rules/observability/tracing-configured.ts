@@ -4,16 +4,21 @@ import type { Range } from "../../src/model/location.js";
 import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { goProgramDirs, isGoZeroConfig, linkContainerToRoots, owningPackageRoot, underRoot } from "../../src/rule-kit/services.js";
+import { addCalledNames, goProgramDirs, isGoZeroConfig, linkContainerToRoots, owningPackageRoot, programRunsStart, underRoot, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
 
 // ---------------------------------------------------------------------------------------------
 // Go
+
+type GoServerStart = { path: string; range: Range; callee: string } & GoStartSite;
 
 interface GoPackageFacts {
   dir: string;
   isMain: boolean;
   imports: Set<string>;
-  start?: { path: string; range: Range; callee: string };
+  /** Server starts, with the function around each (which programs importing the package run it). */
+  starts: GoServerStart[];
+  /** Names its files call. */
+  called: CallsByFunction;
   goZero: boolean;
   tracerSet: boolean;
 }
@@ -134,7 +139,8 @@ export default defineRule({
       "logs show only its own part and there is no trace id to join them.",
     remediation:
       "Configure OpenTelemetry: go-zero `Telemetry.Endpoint`, otel.SetTracerProvider in Go, or a NodeSDK started by the first import of the Node entry file (or --require @opentelemetry/auto-instrumentations-node/register).",
-    docs: `Checks each service — a Go program (a \`main\` package and the packages it imports) or a Node entry file
+    docs: `Checks each service — a Go program (a \`main\` package and the packages it imports; a server started in an imported
+package counts for the programs that call the function it is in) or a Node entry file
 that starts a server — for a tracing setup that exports spans.
 
 **go-zero.** A program that builds a \`rest\` or \`zrpc\` server is traced when one of the go-zero configs under its
@@ -191,18 +197,21 @@ example folders; go-zero programs whose config cannot be found.`,
         if (file.isTest || IGNORED_BUILD.test(file.text)) return;
         let pkg = goPackages.get(file.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, isMain: false, imports: new Set(), goZero: false, tracerSet: false };
+          pkg = { dir: file.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, tracerSet: false };
           goPackages.set(file.dir, pkg);
         }
         if (file.packageName === "main") pkg.isMain = true;
         for (const i of file.imports) pkg.imports.add(i.module);
+        addCalledNames(file.calls, pkg.called);
         for (const call of file.calls) {
           if (call.module && /^github\.com\/zeromicro\/go-zero\/(rest|zrpc)$/.test(call.module) && /^(Must)?NewServer$/.test(call.member ?? "")) pkg.goZero = true;
           if (call.module && GO_TRACER_SETUP.some((s) => s.module.test(call.module!) && s.members.includes(call.member ?? ""))) pkg.tracerSet = true;
           const starts =
             (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
             (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
-          if (starts && !pkg.start && !file.isGenerated) pkg.start = { path: file.path, range: call.range, callee: call.callee };
+          if (starts && !file.isGenerated) {
+            pkg.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+          }
         }
       },
       typescript(file) {
@@ -218,7 +227,7 @@ example folders; go-zero programs whose config cannot be found.`,
     function checkGo(): void {
       const imports = new Map([...goPackages].map(([dir, pkg]) => [dir, pkg.imports] as const));
       const goZeroConfigs = repo.configs.filter(isGoZeroConfig);
-      const untraced = new Map<string, { start: NonNullable<GoPackageFacts["start"]>; programs: string[] }>();
+      const untraced = new Map<string, { start: GoServerStart; programs: string[] }>();
       for (const main of goPackages.values()) {
         if (!main.isMain || !production(`${main.dir}/main.go`)) continue;
         const program = goProgramDirs(main.dir, imports, repo.manifests.goModules).map((d) => goPackages.get(d)).filter((p): p is GoPackageFacts => p !== undefined);
@@ -239,7 +248,7 @@ example folders; go-zero programs whose config cannot be found.`,
           });
           continue;
         }
-        const start = program.map((p) => p.start).find((s) => s !== undefined);
+        const start = program.flatMap((p) => p.starts).find((s) => programRunsStart(s, main.dir, program));
         if (!start || !production(start.path)) continue;
         const key = `${start.path}:${start.range.start.line}:${start.range.start.column}`;
         const entry = untraced.get(key) ?? { start, programs: [] };

@@ -5,7 +5,7 @@ import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule
 import { callArguments } from "../../src/rule-kit/go.js";
 import { isNonProductionManifest } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { goProgramDirs, owningPackageRoot } from "../../src/rule-kit/services.js";
+import { addCalledNames, goProgramDirs, owningPackageRoot, programRunsStart, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -13,7 +13,7 @@ const kit = typescriptKit(ts);
 // ---------------------------------------------------------------------------------------------
 // Go
 
-interface ServerStart {
+interface ServerStart extends GoStartSite {
   path: string;
   range: Range;
   callee: string;
@@ -26,6 +26,8 @@ interface GoPackageFacts {
   isMain: boolean;
   imports: Set<string>;
   starts: ServerStart[];
+  /** Names its files call: which imported packages' server starts a program runs. */
+  called: CallsByFunction;
   sigterm: boolean;
   shutdown: boolean;
   /** A framework that stops on SIGTERM by itself (go-zero, kratos, fx, go-micro). */
@@ -48,7 +50,7 @@ const GO_FRAMEWORK_STARTS: { module: RegExp; method: string }[] = [
 ];
 
 function goServerStart(file: GoSourceFile, call: SourceCall): ServerStart | undefined {
-  const at = { path: file.path, range: call.range, callee: call.callee };
+  const at = { path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) };
   if (call.module === "net/http" && ["ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"].includes(call.member ?? "")) {
     return { ...at, bare: true };
   }
@@ -212,7 +214,9 @@ export default defineRule({
       "app.enableShutdownHooks() in NestJS, or a SIGTERM handler that calls server.close() (or @godaddy/terminus / lightship) in Node.",
     docs: `Reports a service whose code starts a server but never drains it on SIGTERM.
 
-**Go.** A program is a \`main\` package plus every package of the repository it imports (through go.mod).
+**Go.** A program is a \`main\` package plus every package of the repository it imports (through go.mod). A
+server started in an imported package counts for the programs whose code calls the function it is in (a shared
+\`server\` package with \`RunHTTPServer\` and \`RunGRPCServer\` is reported for the programs that run each).
 It starts a server when it calls \`http.ListenAndServe\` / \`http.Serve\` (and the TLS variants), \`.ListenAndServe()\`
 on a server value, \`.Serve(listener)\` (net/http or gRPC), gin \`.Run()\`, echo \`.Start()\` or fiber \`.Listen()\`.
 It is graceful when it calls \`signal.Notify\` / \`signal.NotifyContext\` with \`SIGTERM\` (or \`signal.Notify(c)\`
@@ -265,7 +269,7 @@ Not reported:
     const goPackage = (dir: string): GoPackageFacts => {
       let pkg = goPackages.get(dir);
       if (!pkg) {
-        pkg = { dir, isMain: false, imports: new Set(), starts: [], sigterm: false, shutdown: false };
+        pkg = { dir, isMain: false, imports: new Set(), starts: [], called: new Map(), sigterm: false, shutdown: false };
         goPackages.set(dir, pkg);
       }
       return pkg;
@@ -277,6 +281,7 @@ Not reported:
         const pkg = goPackage(file.dir);
         if (file.packageName === "main") pkg.isMain = true;
         for (const i of file.imports) pkg.imports.add(i.module);
+        addCalledNames(file.calls, pkg.called);
         for (const call of file.calls) {
           const managed = GO_MANAGED.find((m) => call.module !== undefined && m.module.test(call.module) && m.members.includes(call.member ?? ""));
           if (managed) pkg.managedBy = managed.name;
@@ -304,7 +309,7 @@ Not reported:
           const sigterm = program.some((p) => p.sigterm);
           if (sigterm && program.some((p) => p.shutdown)) continue;
           for (const start of program.flatMap((p) => p.starts)) {
-            if (!production(start.path)) continue;
+            if (!production(start.path) || !programRunsStart(start, main.dir, program)) continue;
             const key = `${start.path}:${start.range.start.line}:${start.range.start.column}`;
             const entry = ungraceful.get(key) ?? { start, programs: [], sigterm };
             entry.programs.push(`\`${main.dir || "."}\``);

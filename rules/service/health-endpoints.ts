@@ -8,14 +8,18 @@ import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kub
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { goRoutes, routeServes, tsRoutes, type NestGlobalPrefix, type Route } from "../../src/rule-kit/routes.js";
 import {
+  addCalledNames,
   goProgramDirs,
   goZeroServedPaths,
   isGoZeroConfig,
   linkContainerToRoots,
   owningPackageRoot,
+  programRunsStart,
   rootNames,
   serviceRoots,
   underRoot,
+  type CallsByFunction,
+  type GoStartSite,
 } from "../../src/rule-kit/services.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
@@ -266,7 +270,10 @@ function nestMethodsByDecorator(file: TsSourceFile): Map<string, ts.MethodDeclar
 
 const at = (r: Range) => `${r.start.line}:${r.start.column}`;
 
+type GoServerSite = { path: string; range: Range; callee: string } & GoStartSite;
+
 interface GoPackageFacts {
+  dir: string;
   isMain: boolean;
   imports: Set<string>;
   routes: Route[];
@@ -274,8 +281,11 @@ interface GoPackageFacts {
   handlers: { route: Route; ref: HandlerRef }[];
   /** Function and method declarations by name (methods of every receiver under one name). */
   functions: Map<string, BodyFacts[]>;
-  httpStart?: { path: string; range: Range; callee: string };
-  grpcServer?: { path: string; range: Range; callee: string };
+  /** Server starts and gRPC servers, with the function around each (which importing programs run it). */
+  httpStarts: GoServerSite[];
+  grpcServers: GoServerSite[];
+  /** Names its files call. */
+  called: CallsByFunction;
   grpcHealth: boolean;
   goZeroRest: boolean;
 }
@@ -307,7 +317,8 @@ export default defineRule({
       "Serve a cheap liveness route (/healthz) and a readiness route that checks dependencies (/readyz); register grpc.health.v1 on gRPC servers.",
     docs: `Checks each service for a health endpoint.
 
-**HTTP.** A Go program (a \`main\` package and the packages it imports) or a Node package (nearest package.json)
+**HTTP.** A Go program (a \`main\` package and the packages it imports; a server started in an imported package
+counts for the programs that call the function it is in) or a Node package (nearest package.json)
 that registers HTTP routes must register one whose path has a probe-like segment: \`healthz\`, \`_healthz\`,
 \`health\`, \`livez\`, \`readyz\`, \`ready\`, \`live\`, \`ping\`, \`status\`, \`startup\` (any of them, e.g.
 \`/health/ready\`). A go-zero \`rest\` service serves \`/healthz\` only when its config has a
@@ -362,11 +373,12 @@ code under test and example folders.`,
         if (file.isTest) return;
         let pkg = goPackages.get(file.dir);
         if (!pkg) {
-          pkg = { isMain: false, imports: new Set(), routes: [], handlers: [], functions: new Map(), grpcHealth: false, goZeroRest: false };
+          pkg = { dir: file.dir, isMain: false, imports: new Set(), routes: [], handlers: [], functions: new Map(), httpStarts: [], grpcServers: [], called: new Map(), grpcHealth: false, goZeroRest: false };
           goPackages.set(file.dir, pkg);
         }
         if (file.packageName === "main") pkg.isMain = true;
         for (const i of file.imports) pkg.imports.add(i.module);
+        addCalledNames(file.calls, pkg.called);
         const routes = goRoutes(file).routes;
         pkg.routes.push(...routes);
         const healthRoutes = routes.filter((r) => r.framework !== "go-zero" && isHealthRoute(r));
@@ -386,13 +398,14 @@ code under test and example folders.`,
           pkg.functions.set(name, list);
         }
         for (const call of file.calls) {
-          if (call.module === "google.golang.org/grpc" && call.member === "NewServer") pkg.grpcServer ??= { path: file.path, range: call.range, callee: call.callee };
+          const site = { path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) };
+          if (call.module === "google.golang.org/grpc" && call.member === "NewServer") pkg.grpcServers.push(site);
           if (call.module === "google.golang.org/grpc/health/grpc_health_v1" && call.member === "RegisterHealthServer") pkg.grpcHealth = true;
           if (call.module === "github.com/zeromicro/go-zero/rest" && /^(Must)?NewServer$/.test(call.member ?? "")) pkg.goZeroRest = true;
           const httpStart =
             (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
             (call.module === undefined && /\.(ListenAndServe|ListenAndServeTLS|Run|Start|Listen)$/.test(call.callee) && file.imports.some((i) => /^(net\/http|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
-          if (httpStart && !file.isGenerated) pkg.httpStart ??= { path: file.path, range: call.range, callee: call.callee };
+          if (httpStart && !file.isGenerated) pkg.httpStarts.push(site);
         }
       },
       typescript(file) {
@@ -516,7 +529,7 @@ code under test and example folders.`,
         const label = `\`${dir || "."}\``;
 
         // gRPC health service.
-        const grpcServer = program.map((p) => p.grpcServer).find((s) => s !== undefined);
+        const grpcServer = program.flatMap((p) => p.grpcServers).find((s) => programRunsStart(s, dir, program));
         if (grpcServer && production(grpcServer.path) && !program.some((p) => p.grpcHealth)) {
           group(grpcServer, label, (who, s) => `${who} create${s} a gRPC server with \`${grpcServer.callee}(...)\` but never register${s} the grpc.health.v1 service: Kubernetes grpc probes and load balancers cannot tell whether it is serving.`, "Register the standard health service: healthpb.RegisterHealthServer(srv, health.NewServer()) and set each service's status.");
         }
@@ -565,7 +578,7 @@ code under test and example folders.`,
           });
           continue;
         }
-        const start = program.map((p) => p.httpStart).find((s) => s !== undefined);
+        const start = program.flatMap((p) => p.httpStarts).find((s) => programRunsStart(s, dir, program));
         const where = start ?? { path: routes[0]!.file, range: routes[0]!.range };
         group(where, label, (who, s) => `${who} register${s} HTTP routes but none for health (healthz, readyz, live, ready, ...): Kubernetes probes have nothing cheap and reliable to ask.`, "Add a liveness route that only checks the process (/healthz) and a readiness route that checks dependencies (/readyz).");
       }

@@ -181,3 +181,40 @@ export function owningPackageRoot(repo: Repository, file: string): string | unde
   }
   return best;
 }
+
+/** Where a Go server start is: its package folder and the top-level function around it. */
+export interface GoStartSite {
+  dir: string;
+  inFunction?: string;
+}
+
+/** The names a package's files call (each callee's last segment), by the top-level function they are in ("" for none). */
+export type CallsByFunction = Map<string, Set<string>>;
+
+export function addCalledNames(calls: readonly { callee: string; enclosingFunction?: string }[], into: CallsByFunction): void {
+  for (const call of calls) {
+    const caller = call.enclosingFunction ?? "";
+    let names = into.get(caller);
+    if (!names) into.set(caller, (names = new Set()));
+    names.add(call.callee.slice(call.callee.lastIndexOf(".") + 1));
+  }
+}
+
+/**
+ * Whether a program runs a server start found among its packages: in its main package always; in an imported
+ * package when another package of the program calls the function the start is in (by name), or a function of
+ * its own package that the program runs does. A shared `server` package with RunHTTPServer and RunGRPCServer is
+ * imported by programs that run only one of them.
+ */
+export function programRunsStart(start: GoStartSite, mainDir: string, program: readonly { dir: string; called: CallsByFunction }[]): boolean {
+  const own = program.find((p) => p.dir === start.dir);
+  const runs = (fn: string | undefined, seen: Set<string>): boolean => {
+    if (start.dir === mainDir || fn === undefined || fn === "" || fn === "init") return true;
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    if (program.some((p) => p !== own && [...p.called.values()].some((names) => names.has(fn)))) return true;
+    for (const [caller, names] of own?.called ?? []) if (names.has(fn) && runs(caller, seen)) return true;
+    return false;
+  };
+  return runs(start.inFunction, new Set());
+}
