@@ -15,7 +15,8 @@ export default defineRule({
       "A lockfile only protects production if CI refuses to build when dependencies drift from it: `go mod verify` checks the " +
       "module cache against go.sum, and frozen installs (`npm ci`) fail instead of silently resolving new versions.",
     remediation: "Run `go mod verify` (and `go mod tidy -diff`) for Go modules and install Node dependencies with `npm ci`, `yarn install --immutable` or `pnpm install --frozen-lockfile` in CI.",
-    docs: `Reads the GitHub Actions workflows and \`.gitlab-ci.yml\` and checks that dependencies are verified:
+    docs: `Reads the GitHub Actions workflows, \`.gitlab-ci.yml\` and Cloud Build \`cloudbuild.yaml\` (with the make targets,
+package.json scripts and shell scripts they run) and checks that dependencies are verified:
 
 - **Go** (a \`go.mod\` with requirements): some CI command runs \`go mod verify\`, which checks that the module
   cache (often restored from a CI cache) still matches \`go.sum\`. A softer note asks for a tidiness check:
@@ -88,7 +89,6 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     // What CI runs, make targets and package.json scripts it calls included.
     const view = ciCommands(repo);
     const reached = view.commands;
-    const commands = reached.filter((c) => c.via.length === 0).map((c) => ({ pipeline: c.pipeline, command: c.origin }));
     const blindSpot = view.blindSpots[0];
     // Dockerfiles are read only when CI itself shows no verification.
     let runs: string[] | undefined;
@@ -101,15 +101,15 @@ counts for every module); \`bunfig.toml\`'s \`frozenLockfile\` setting, which is
     if (modules.length > 0) {
       const verifies = reached.some((c) => GO_MOD_VERIFY.test(c.text)) || dockerRuns().some((t) => GO_MOD_VERIFY.test(t));
       const tidy = tidyCheck(reached);
-      // The fix goes into CI: point once at the first Go command there, with every module as a related
-      // place. Without such a command, each module's go.mod is the place.
-      const goStep = commands.find(({ command }) => GO_COMMAND.test(command.text));
+      // The fix goes next to the first Go command CI runs (in the pipeline, or a make target or shell script
+      // it calls): point once there, with every module as a related place. Without one, each go.mod is the place.
+      const goStep = reached.find((c) => c.via.length === 0 && GO_COMMAND.test(c.text)) ?? reached.find((c) => GO_COMMAND.test(c.text));
       const groups = goStep
         ? [{
             modules,
             at: {
-              path: goStep.pipeline.path,
-              range: goStep.command.range,
+              path: goStep.path,
+              range: goStep.range,
               related: modules.map((m) => ({ path: m.path, range: m.range, message: `The module ${m.module ?? m.path}.` })),
             },
           }]
@@ -308,7 +308,8 @@ function moduleNames(modules: readonly GoModule[]): string {
 }
 
 /** A CI command that builds, tests or fetches Go code: where `go mod verify` belongs. */
-const GO_COMMAND = /(^|[\s;&|(])go\s+(build|test|vet|install|run|generate|mod\s+download)\b/;
+// `go install tool@version` installs a tool, not the module's dependencies.
+const GO_COMMAND = /(^|[\s;&|(])go\s+(build|test|vet|install(?!\s+\S+@)|run|generate|mod\s+download)\b/;
 
 function isYarnBerry(repo: Repository, packageJsons: readonly PackageJson[]): boolean {
   if (repo.files.some((f) => f.path === ".yarnrc.yml" || f.path.endsWith("/.yarnrc.yml"))) return true;
@@ -347,7 +348,7 @@ function reportNoPipeline(
   report({
     ...first,
     severity: "note",
-    message: `No CI pipeline (GitHub Actions workflow or .gitlab-ci.yml) was found, so nothing shows that dependencies are verified against the lockfile (${what}) before a release.${where}`,
+    message: `No CI pipeline (GitHub Actions workflow, .gitlab-ci.yml or Cloud Build cloudbuild.yaml) was found, so nothing shows that dependencies are verified against the lockfile (${what}) before a release.${where}`,
   });
 }
 

@@ -47,8 +47,9 @@ export default defineRule({
       "Known-vulnerable dependencies and insecure code patterns (SQL built from input, weak crypto, unchecked TLS) are found cheaply by scanners; " +
       "without one in CI they are found by an attacker or an auditor instead.",
     remediation: "Add a security scanner to CI: govulncheck and gosec (or golangci-lint with gosec) for Go, `npm audit` for Node, or CodeQL, Semgrep, Trivy or Snyk.",
-    docs: `Looks for a static security scanner in what CI executes: the GitHub Actions workflow and \`.gitlab-ci.yml\`
-commands, the commands they reach through \`make <target>\` and package.json scripts, and the actions they use.
+    docs: `Looks for a static security scanner in what CI executes: the GitHub Actions workflow, \`.gitlab-ci.yml\`
+and Cloud Build \`cloudbuild.yaml\` commands, the commands they reach through \`make <target>\`, package.json scripts
+and shell scripts of the repository (\`./scripts/lint.sh\`), and the actions they use.
 
 Counted as a scanner:
 - commands: \`gosec\`, \`govulncheck\`, \`npm audit\` (not \`npm audit fix\`), \`yarn audit\` / \`yarn npm audit\`, \`pnpm audit\`,
@@ -91,7 +92,7 @@ change. Repositories with neither a Go module nor a Node project are not applica
       report({
         ...first,
         severity: "note",
-        message: `No CI pipeline (GitHub Actions workflow or .gitlab-ci.yml) was found, so nothing shows that a security scanner checks the code and dependencies before a release.${other ? ` CI seems to be configured in ${other}, which this check does not read.` : ""}`,
+        message: `No CI pipeline (GitHub Actions workflow, .gitlab-ci.yml or Cloud Build cloudbuild.yaml) was found, so nothing shows that a security scanner checks the code and dependencies before a release.${other ? ` CI seems to be configured in ${other}, which this check does not read.` : ""}`,
       });
       return;
     }

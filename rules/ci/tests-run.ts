@@ -18,9 +18,9 @@ export default defineRule({
     rationale:
       "Tests that CI does not run protect nothing: a change that breaks them merges and ships, and the suite rots until nobody trusts it.",
     remediation: "Run the Go tests (`go test ./...`) and the Node test script (`npm test`) in a CI job that every change must pass.",
-    docs: `Looks for a test run in what CI executes: the GitHub Actions workflow and \`.gitlab-ci.yml\` commands, and the
-commands they reach through \`make <target>\` (recipes and prerequisites of the Makefile, variables expanded) and
-package.json scripts (\`npm test\`, \`npm run test:cov\`, \`yarn test\`, \`pnpm test\`, with npm's \`pre\`/\`post\` scripts).
+    docs: `Looks for a test run in what CI executes: the GitHub Actions workflow, \`.gitlab-ci.yml\` and Cloud Build \`cloudbuild.yaml\`
+commands, and the commands they reach through \`make <target>\` (recipes and prerequisites of the Makefile, variables
+expanded), shell scripts of the repository (\`./scripts/test.sh\`, \`bash ci/test.sh\`) and package.json scripts (\`npm test\`, \`npm run test:cov\`, \`yarn test\`, \`pnpm test\`, with npm's \`pre\`/\`post\` scripts).
 
 - **Go** (a \`go.mod\`): \`go test\`, \`gotestsum\`, \`ginkgo\` or \`richgo test\`.
 - **Node** (a package.json with a \`test\` script other than npm's placeholder, or a test framework among its
@@ -69,7 +69,7 @@ script and no test framework. Whether the tests cover anything, and which folder
       report({
         ...first,
         severity: "note",
-        message: `No CI pipeline (GitHub Actions workflow or .gitlab-ci.yml) was found, so nothing shows that the tests (${missing.join(" and ")}) run before a release.${other ? ` CI seems to be configured in ${other}, which this check does not read.` : ""}`,
+        message: `No CI pipeline (GitHub Actions workflow, .gitlab-ci.yml or Cloud Build cloudbuild.yaml) was found, so nothing shows that the tests (${missing.join(" and ")}) run before a release.${other ? ` CI seems to be configured in ${other}, which this check does not read.` : ""}`,
       });
       return;
     }
@@ -93,7 +93,7 @@ script and no test framework. Whether the tests cover anything, and which folder
     report({
       path: at.path,
       range: at.range,
-      message: `No CI command runs ${missing.join(" or ")} (directly, through make targets or package.json scripts): changes that break the tests merge and ship.`,
+      message: `No CI command runs ${missing.join(" or ")} (directly, or through make targets, shell scripts or package.json scripts): changes that break the tests merge and ship.`,
       related,
     });
   },

@@ -2,10 +2,16 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, type Document, type Node 
 import type { CiCommand, CiPipeline } from "../model/artifacts.js";
 import type { Position, Range } from "../model/location.js";
 import type { LoadResult } from "./load-result.js";
+import { shellCommands, type SourceLine } from "./shell.js";
 import { analyseYaml, describeYamlError, expansionLimit, MAX_DEPTH, measure, parseYaml } from "./yaml-documents.js";
 
 export function isCiPipelinePath(path: string): boolean {
-  return /^(.*\/)?\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || /(^|\/)\.gitlab-ci\.ya?ml$/.test(path);
+  return /^(.*\/)?\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || /(^|\/)\.gitlab-ci\.ya?ml$/.test(path) || isCloudBuildPath(path);
+}
+
+/** Google Cloud Build configurations: `cloudbuild.yaml`, and variants such as `cloudbuild-ci.yaml`. */
+function isCloudBuildPath(path: string): boolean {
+  return /(^|\/)cloudbuild[\w.-]*\.ya?ml$/i.test(path);
 }
 
 /**
@@ -57,7 +63,7 @@ function loadPipeline(path: string, text: string): LoadResult<CiPipeline> {
   const firstLine = text.split("\n", 1)[0]!.replace(/\r$/, "");
   const pipeline: CiPipeline = {
     path,
-    provider: /(^|\/)\.github\/workflows\//.test(path) ? "github-actions" : "gitlab-ci",
+    provider: /(^|\/)\.github\/workflows\//.test(path) ? "github-actions" : isCloudBuildPath(path) ? "cloud-build" : "gitlab-ci",
     commands: [],
     uses: [],
     range: { start: { line: 1, column: 1 }, end: { line: 1, column: firstLine.length + 1 } },
@@ -66,6 +72,7 @@ function loadPipeline(path: string, text: string): LoadResult<CiPipeline> {
   for (const [index, doc] of documents.entries()) {
     const reader = new ScriptReader(text, lines, analyses[index]!.aliasTargets, budget);
     if (pipeline.provider === "github-actions") readGitHub(doc, reader, pipeline);
+    else if (pipeline.provider === "cloud-build") readCloudBuild(doc, reader, pipeline);
     else readGitLab(doc, reader, pipeline);
   }
   if (budget.commands < 0) {
@@ -97,6 +104,44 @@ function readGitHub(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
       if (isScalar(run)) reader.addCommands(pipeline, run, job);
     }
   }
+}
+
+/**
+ * Cloud Build `steps:`. A step runs `entrypoint` (else the builder image's own) with `args`, or a `script:`.
+ * `bash -c '<script>'` steps are read as scripts; other steps become one command line, at the step's
+ * `entrypoint` or `args`. The `gcr.io/cloud-builders/<tool>` images run `<tool>`; other images (`golang`,
+ * `node`) have no entrypoint of their own here, so `args` is the command.
+ */
+function readCloudBuild(doc: Document, reader: ScriptReader, pipeline: CiPipeline) {
+  const steps = reader.resolve(reader.get(doc.contents, "steps"));
+  if (!isSeq(steps)) return;
+  for (const [index, item] of steps.items.entries()) {
+    const step = reader.resolve(item as YamlNode);
+    if (!isMap(step)) continue;
+    const job = scalarText(reader.resolve(reader.get(step, "id"))) ?? `step ${index + 1}`;
+    const script = reader.resolve(reader.get(step, "script"));
+    if (isScalar(script)) {
+      reader.addCommands(pipeline, script, job);
+      continue;
+    }
+    const entrypointNode = reader.resolve(reader.get(step, "entrypoint"));
+    const argsNode = reader.resolve(reader.get(step, "args"));
+    const args = isSeq(argsNode) ? argsNode.items.map((a) => reader.resolve(a as YamlNode)) : [];
+    const entrypoint = scalarText(entrypointNode) ?? builderTool(scalarText(reader.resolve(reader.get(step, "name"))) ?? "");
+    const dashC = args.findIndex((a) => scalarText(a) === "-c");
+    if (entrypoint && /^(\/bin\/|\/usr\/bin\/)?(ba)?sh$/.test(entrypoint) && dashC >= 0 && isScalar(args[dashC + 1])) {
+      reader.addCommands(pipeline, args[dashC + 1] as Scalar, job);
+      continue;
+    }
+    const words = [entrypoint, ...args.map((a) => scalarText(a))].filter((w): w is string => w !== undefined && w !== "");
+    const at = entrypointNode ?? argsNode;
+    if (words.length === 0 || !at) continue;
+    reader.addCommand(pipeline, { text: words.join(" "), range: reader.range(at), job });
+  }
+}
+
+function builderTool(image: string): string | undefined {
+  return /^gcr\.io\/cloud-builders\/([\w-]+)(?::|@|$)/.exec(image)?.[1];
 }
 
 /** Top-level keys of .gitlab-ci.yml that are not jobs. */
@@ -176,13 +221,6 @@ function scalarText(node: unknown): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Script scalars -> shell lines with positions
 
-interface SourceLine {
-  text: string;
-  line: number;
-  /** 1-based column of text[0]. */
-  column: number;
-}
-
 class ScriptReader {
   /** Each script scalar's commands, split once however often aliases repeat it. */
   private readonly split = new Map<Scalar, CiCommand[]>();
@@ -231,6 +269,12 @@ class ScriptReader {
     if (this.budget.commands < 0) return;
     // One at a time: spreading a long list into push() overflows the call stack.
     for (const c of commands) pipeline.commands.push(job === undefined ? c : { ...c, job });
+  }
+
+  /** One command made from a step's fields (not a script scalar). */
+  addCommand(pipeline: CiPipeline, command: CiCommand) {
+    if (--this.budget.commands < 0) return;
+    pipeline.commands.push(command);
   }
 
   private position(offset: number): Position {
@@ -295,53 +339,3 @@ function foldLines(physical: SourceLine[]): SourceLine[] {
   return folded;
 }
 
-/**
- * Splits script lines into shell commands: `\`-continued lines and lines ending in `&&`, `||` or `|`
- * join the next; comment lines and heredoc bodies are dropped; trailing `# comments` are cut.
- */
-function shellCommands(lines: (SourceLine & { endLine?: number; endColumn?: number })[]): CiCommand[] {
-  const commands: CiCommand[] = [];
-  let pending: { parts: string[]; start: Position; end: Position } | undefined;
-  let heredoc: { word: string; stripTabs: boolean } | undefined;
-
-  for (const line of lines) {
-    if (heredoc) {
-      const candidate = heredoc.stripTabs ? line.text.replace(/^\t+/, "") : line.text;
-      if (candidate.trim() === heredoc.word) heredoc = undefined;
-      continue;
-    }
-    const raw = stripComment(line.text);
-    const code = raw.trimEnd();
-    const lead = raw.length - raw.trimStart().length;
-    if (!code.trim()) continue; // blank and comment-only lines (also inside a continuation)
-    const startColumn = line.column + lead;
-    const end: Position = { line: line.endLine ?? line.line, column: line.endColumn ?? line.column + code.length };
-    if (!pending) pending = { parts: [], start: { line: line.line, column: startColumn }, end };
-    pending.end = end;
-    const continued = /\\$/.test(code);
-    pending.parts.push((continued ? code.slice(0, -1) : code).trim());
-    // `<<EOF`, `<<-'EOF'`; not `<<<` here-strings.
-    const marker = /(?:^|[^<])<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(code);
-    if (continued || /(&&|\|\||\|)$/.test(code)) continue;
-    commands.push({ text: pending.parts.filter(Boolean).join(" "), range: { start: pending.start, end: pending.end } });
-    pending = undefined;
-    if (marker) heredoc = { word: marker[3]!, stripTabs: marker[1] === "-" };
-  }
-  if (pending) commands.push({ text: pending.parts.filter(Boolean).join(" "), range: { start: pending.start, end: pending.end } });
-  return commands;
-}
-
-/** Cuts a `#` comment that starts a word outside quotes (`$#`, `${#x}` and `"a#b"` are not comments). */
-function stripComment(line: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === "\\") i++;
-    else if (c === "'" || c === '"') quote = c;
-    else if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
-  }
-  return line;
-}

@@ -189,6 +189,9 @@ export function classify(fileName: string): FileKind {
       return "json";
     case ".proto":
       return "proto";
+    case ".sh":
+    case ".bash":
+      return "shell";
     case ".go":
       return "go";
     case ".ts":

@@ -12,6 +12,7 @@ import type {
   Manifests,
   ProtoBaseline,
   ProtoFile,
+  ShellScript,
   TsFile,
   Workload,
 } from "../model/artifacts.js";
@@ -26,6 +27,7 @@ import { loadDockerIgnore } from "./dockerignore.js";
 import { createGoParser } from "./go.js";
 import { extractContainers, extractWorkloads } from "./kubernetes.js";
 import { loadMakefile } from "./makefile.js";
+import { loadShellScript } from "./shell.js";
 import { loadManifests } from "./manifests.js";
 import { loadProtoBaseline } from "./git.js";
 import { loadProto } from "./proto.js";
@@ -158,6 +160,10 @@ export class LazyRepository implements Repository {
 
   get makefiles(): readonly Makefile[] {
     return this.once("makefiles", () => this.loadEach("makefile", loadMakefile));
+  }
+
+  get shellScripts(): readonly ShellScript[] {
+    return this.once("shellScripts", () => this.loadEach("shell", loadShellScript));
   }
 
   has(kind: InputKind): boolean {

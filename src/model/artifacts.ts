@@ -312,7 +312,7 @@ export interface CiCommand {
 
 export interface CiPipeline {
   path: string;
-  provider: "github-actions" | "gitlab-ci";
+  provider: "github-actions" | "gitlab-ci" | "cloud-build";
   commands: CiCommand[];
   /** Actions used by steps (`actions/setup-go@v5`), with positions. */
   uses: { action: string; range: Range; job?: string }[];
@@ -349,6 +349,15 @@ export interface Makefile {
   targets: MakeTarget[];
   /** Simple variable assignments (`GO ?= go`, `PKGS := ./...`), last one wins; values as written. */
   variables: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell scripts (that CI steps and make recipes run: `./scripts/test.sh`)
+
+export interface ShellScript {
+  path: string;
+  /** Command lines: continuations joined, comments, blank lines and here-document bodies left out; variables not expanded. */
+  commands: { text: string; range: Range }[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type {
   DockerIgnoreFile,
   K8sObject,
   Makefile,
+  ShellScript,
   Manifests,
   ProtoBaseline,
   ProtoFile,
@@ -27,6 +28,7 @@ export type FileKind =
   | "lockfile"
   | "makefile"
   | "dockerignore"
+  | "shell"
   | "other";
 
 export interface RepoFile {
@@ -70,6 +72,8 @@ export interface Repository {
   readonly ci: readonly CiPipeline[];
   /** Makefiles (`Makefile`, `GNUmakefile`, `*.mk`) with their targets and recipe lines. */
   readonly makefiles: readonly Makefile[];
+  /** Shell scripts (`*.sh`, `*.bash`) as command lines: CI steps and make recipes run them. */
+  readonly shellScripts: readonly ShellScript[];
   /** Whether the repository has anything of that kind to check (used for "not applicable"). */
   has(kind: InputKind): boolean;
 }

@@ -25,7 +25,7 @@ export interface CiCommandsView {
   commands: ReachedCommand[];
   /**
    * Why some commands may be missing from `commands`: GitLab includes, reusable workflows and composite actions
-   * from elsewhere, shell scripts, task runners, make targets or scripts that could not be found.
+   * from elsewhere, task runners, and make targets, package scripts or shell scripts that could not be found.
    */
   blindSpots: string[];
 }
@@ -56,7 +56,7 @@ function build(repo: Repository): CiCommandsView {
     for (const command of pipeline.commands) {
       const walker = new Walker(repo, pipeline, command, view.commands, blind);
       view.commands.push({ text: command.text, path: pipeline.path, range: command.range, pipeline, origin: command, via: [] });
-      walker.follow(command.text, "", [], 0, new Set());
+      walker.follow(command.text, pipelineFolder(pipeline), [], 0, new Set());
     }
   }
   view.blindSpots = [...blind];
@@ -102,10 +102,31 @@ class Walker {
       if (tool === "make" || tool === "gmake" || /^\$[({]?MAKE[)}]?$/.test(tool)) this.make(args, dir, via, depth, seen, segment.trim());
       else if (["npm", "yarn", "pnpm", "bun"].includes(tool)) this.script(tool, args, dir, via, depth, seen);
       else if (/^\.{0,2}\/?[\w./-]+\.(sh|bash)$/.test(tool) || ((tool === "bash" || tool === "sh") && args[0] && /\.(sh|bash)$/.test(args[0]))) {
-        this.blind.add(`CI runs the script \`${segment.trim()}\`, whose commands are not read`);
+        this.shellScript(/\.(sh|bash)$/.test(tool) ? tool : args[0]!, dir, segment.trim(), via, depth, seen);
       } else if (["task", "just", "mage", "earthly"].includes(tool)) {
         this.blind.add(`CI hands off to \`${segment.trim()}\`, whose commands are not read`);
       }
+    }
+  }
+
+  /** A script run from `cwd`: its command lines run there too (a script's own `cd` is followed line by line). */
+  private shellScript(scriptPath: string, cwd: string, shown: string, via: string[], depth: number, seen: Set<string>) {
+    const path = join(cwd, scriptPath);
+    const script = this.repo.shellScripts.find((s) => s.path === path);
+    if (!script) {
+      this.blind.add(`CI runs the script \`${shown}\`, which was not found in the repository`);
+      return;
+    }
+    if (seen.has(script.path) || depth + 1 >= MAX_DEPTH) return;
+    seen.add(script.path);
+    const chain = [...via, shown];
+    let dir = cwd;
+    for (const command of script.commands) {
+      this.out.push({ text: command.text, path: script.path, range: command.range, pipeline: this.pipeline, origin: this.origin, via: chain });
+      this.follow(command.text, dir, chain, depth + 1, seen);
+      // `cd internal/api` on a line of its own moves the rest of the script (a variable in the path leaves it unknown).
+      const cd = /^(?:cd|pushd)\s+(\S+)\s*$/.exec(command.text);
+      if (cd && !cd[1]!.includes("$")) dir = join(dir, cd[1]!.replace(/^["']|["']$/g, ""));
     }
   }
 
@@ -230,6 +251,15 @@ function dirOf(path: string): string {
 }
 
 /** Joins repository-relative folders, resolving `.` and `..` (never above the root). */
+/**
+ * The folder a pipeline's commands run in: the repository root for GitHub Actions (the folder holding
+ * `.github/`) and GitLab, the folder of the configuration for Cloud Build (`gcloud builds submit` uploads it).
+ */
+function pipelineFolder(pipeline: CiPipeline): string {
+  if (pipeline.provider === "github-actions") return pipeline.path.replace(/\/?\.github\/workflows\/[^/]+$/, "");
+  return dirOf(pipeline.path);
+}
+
 function join(dir: string, relative: string): string {
   const parts = relative.startsWith("/") ? [] : dir.split("/").filter(Boolean);
   for (const part of relative.split("/")) {
@@ -244,7 +274,7 @@ function join(dir: string, relative: string): string {
 // What the repository builds, for repository-level CI rules
 
 const OTHER_CI =
-  /(^|\/)(\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.travis\.ya?ml|\.buildkite\/pipeline\.ya?ml|cloudbuild\.ya?ml|\.woodpecker\.ya?ml|Jenkinsfile|\.tekton\/[^/]+\.ya?ml)$/;
+  /(^|\/)(\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.travis\.ya?ml|\.buildkite\/pipeline\.ya?ml|cloudbuild\.json|\.woodpecker\.ya?ml|Jenkinsfile|\.tekton\/[^/]+\.ya?ml)$/;
 
 /** A CI configuration of a system this tool does not read (CircleCI, Cloud Build, Jenkins, ...), if any. */
 export function otherCiFile(repo: Repository): string | undefined {
