@@ -94,13 +94,24 @@ In NestJS, use \`private readonly logger = new Logger(OrdersService.name)\` and 
 - \`console.time\`, \`count\`, \`group\`, \`assert\` and aliases such as \`const log = console.log\`.
 
 A \`console.error\` in a fatal start-up path (before the logger exists) is still reported; suppress it
-inline with a reason when that is deliberate.
+inline with a reason when that is deliberate. A team whose ESLint config allows some methods
+(\`'no-console': ['error', { allow: ['error'] }]\`) says the same with this rule's \`allow\` option:
+\`ts/no-console: [warning, { allow: [error] }]\`.
 `,
     inputs: ["typescript"],
     tags: ["typescript", "javascript", "logging", "observability"],
     precision: "high",
+    options: {
+      allow: {
+        type: "string[]",
+        default: [],
+        description:
+          "Console methods the team allows, as ESLint's `no-console` option does (`[\"error\", \"warn\"]` when its config has `allow: [\"error\", \"warn\"]`): an ESLint config is code, so it is not read.",
+      },
+    },
   },
-  create({ repo, report }) {
+  create({ repo, report, options }) {
+    const allowed = new Set(options.allow as readonly string[]);
     const frontendRoots = frontendAppRoots(repo.files);
     return {
       typescript(file) {
@@ -112,7 +123,7 @@ inline with a reason when that is deliberate.
           const access = kit.staticMemberAccess(call.node.expression);
           if (!access || !ts.isIdentifier(access.object) || access.object.text !== "console") continue;
           const stream = STREAM_OF[access.name];
-          if (!stream) continue;
+          if (!stream || allowed.has(access.name)) continue;
           if (kit.findLocalDeclaration(access.object, "console")) continue; // a local `console`, not the global
           lines ??= file.text.split("\n");
           if (eslintAllowsConsole(lines, call.range.start.line)) continue;
