@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
-import type { ConfigDocument, SourceImport } from "../../src/model/artifacts.js";
+import type { ConfigDocument, ContainerRef, SourceImport } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments, callsWithin, importForName } from "../../src/rule-kit/go.js";
@@ -182,6 +182,9 @@ function goHandlerRef(handler: GoNode | undefined, file: GoSourceFile): HandlerR
   }
   return { kind: "unknown" };
 }
+
+// Each container is linked to the code roots once per roots list (probePaths runs for every root).
+const containerLinks = new WeakMap<readonly string[], Map<ContainerRef, string[]>>();
 
 /** Node packages whose presence means the service has a database, cache or broker to check. */
 const NODE_DEP_PACKAGE =
@@ -455,10 +458,14 @@ code under test and example folders.`,
     /** httpGet paths of liveness / readiness probes of the containers linked to a code root. */
     function probePaths(root: string, roots: string[], candidates: { root: string; names: string[] }[]): { liveness: string[]; readiness: string[] } {
       const found = { liveness: [] as string[], readiness: [] as string[] };
+      let linked = containerLinks.get(roots);
+      if (!linked) containerLinks.set(roots, (linked = new Map()));
       for (const container of repo.containers) {
         if (container.role === "init" || container.workload.runsToCompletion) continue;
         if (!production(container.workload.object.path)) continue;
-        if (!linkContainerToRoots(container, roots, candidates).includes(root)) continue;
+        let containerRoots = linked.get(container);
+        if (!containerRoots) linked.set(container, (containerRoots = linkContainerToRoots(container, roots, candidates)));
+        if (!containerRoots.includes(root)) continue;
         for (const [field, list] of [["livenessProbe", found.liveness], ["readinessProbe", found.readiness]] as const) {
           const path = getIn(container.container, [field, "httpGet", "path"]);
           if (typeof path === "string" && path.startsWith("/") && !path.includes("{{")) list.push(path);

@@ -428,8 +428,27 @@ export function contextSources(dockerfile: DockerfileModel): string[] {
 /** A file or folder among the files discovery listed (only the kinds it classifies: manifests, configs, code). */
 export function pathExists(repo: Repository, path: string): boolean {
   if (path === "") return true;
-  const prefix = `${path}/`;
-  return repo.files.some((f) => f.path === path || f.path.startsWith(prefix));
+  return existingPaths(repo).has(path);
+}
+
+// Every file and folder of a repository, built once: build contexts are scored by many path lookups.
+const pathSets = new WeakMap<object, Set<string>>();
+
+function existingPaths(repo: Repository): Set<string> {
+  let paths = pathSets.get(repo.files);
+  if (!paths) {
+    paths = new Set();
+    for (const file of repo.files) {
+      paths.add(file.path);
+      for (let slash = file.path.lastIndexOf("/"); slash > 0; slash = file.path.lastIndexOf("/", slash - 1)) {
+        const folder = file.path.slice(0, slash);
+        if (paths.has(folder)) break; // its ancestors are in already
+        paths.add(folder);
+      }
+    }
+    pathSets.set(repo.files, paths);
+  }
+  return paths;
 }
 
 export function folderOf(path: string): string {

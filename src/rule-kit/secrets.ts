@@ -410,7 +410,9 @@ function pushPassword(hits: SecretHit[], label: string, password: string, start:
  * skip working out the key of the many literals that are not credentials under any name.
  */
 export function mayHoldSecret(value: string): boolean {
-  return looksLikeCredentialValue(value) || findKnownTokens(value).length > 0 || findConnectionPasswords(value).length > 0;
+  // Text with a space (a message, a query) is never a credential on its own: skip the placeholder checks.
+  const credentialLike = !/\s/.test(value.trim()) && looksLikeCredentialValue(value);
+  return credentialLike || findKnownTokens(value).length > 0 || findConnectionPasswords(value).length > 0;
 }
 
 export function scanValue(key: string | undefined, value: string, parentKey?: string): SecretHit[] {

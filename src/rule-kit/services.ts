@@ -154,22 +154,62 @@ export function goProgramDirs(
   imports: ReadonlyMap<string, ReadonlySet<string>>,
   modules: Repository["manifests"]["goModules"],
 ): string[] {
-  const dirs = [...imports.keys()];
+  const resolve = importResolver(imports, modules);
   const seen = new Set([mainDir]);
   const queue = [mainDir];
-  const resolved = new Map<string, string | null>();
   while (queue.length > 0) {
     const dir = queue.pop()!;
     for (const path of imports.get(dir) ?? []) {
-      if (!resolved.has(path)) resolved.set(path, dirs.find((d) => goImportRefersTo(path, d, modules)) ?? null);
-      const target = resolved.get(path);
-      if (target != null && !seen.has(target)) {
+      const target = resolve(path);
+      if (target !== undefined && !seen.has(target)) {
         seen.add(target);
         queue.push(target);
       }
     }
   }
   return [...seen];
+}
+
+// One resolver per package map (a rule builds the map once and asks for every main package): indexing the
+// folders once keeps a repository of thousands of packages linear instead of packages × imports × folders.
+const resolvers = new WeakMap<object, (importPath: string) => string | undefined>();
+
+/**
+ * The first folder of `imports` (in its order) that an import path names, as goImportRefersTo decides:
+ * through a go.mod whose folder holds it, or a path that ends with the folder.
+ */
+function importResolver(imports: ReadonlyMap<string, ReadonlySet<string>>, modules: Repository["manifests"]["goModules"]): (importPath: string) => string | undefined {
+  const known = resolvers.get(imports);
+  if (known) return known;
+  const dirs = [...imports.keys()];
+  const order = new Map(dirs.map((d, i) => [d, i] as const));
+  const byModulePath = new Map<string, number>();
+  for (const [index, dir] of dirs.entries()) {
+    for (const mod of modules) {
+      if (!mod.module) continue;
+      const modDir = mod.path.includes("/") ? mod.path.slice(0, mod.path.lastIndexOf("/")) : "";
+      if (modDir !== "" && dir !== modDir && !dir.startsWith(`${modDir}/`)) continue;
+      const relative = modDir === "" ? dir : dir.slice(modDir.length + 1);
+      const importPath = relative ? `${mod.module}/${relative}` : mod.module;
+      if (!byModulePath.has(importPath)) byModulePath.set(importPath, index);
+    }
+  }
+  const cache = new Map<string, string | undefined>();
+  const resolve = (importPath: string): string | undefined => {
+    if (cache.has(importPath)) return cache.get(importPath);
+    let best = byModulePath.get(importPath) ?? Infinity;
+    // A folder that the path ends with (`example.com/app/internal/db` for `internal/db`), or equals.
+    const segments = importPath.split("/");
+    for (let i = 0; i < segments.length; i++) {
+      const at = order.get(segments.slice(i).join("/"));
+      if (at !== undefined && dirs[at] !== "" && at < best) best = at;
+    }
+    const found = best === Infinity ? undefined : dirs[best];
+    cache.set(importPath, found);
+    return found;
+  };
+  resolvers.set(imports, resolve);
+  return resolve;
 }
 
 /** The package.json folder that owns a file (the nearest one above it), or undefined. */
