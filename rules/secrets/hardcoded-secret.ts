@@ -40,8 +40,10 @@ What counts as a secret (no entropy guessing: image digests, lock hashes and UUI
 
 Where:
 
-- **configs**: every scalar; a \`NAME=value\` or \`--flag=value\` list item and a \`{name, value}\` pair
-  are read as that name; a multi-line value (an embedded file) is read line by line;
+- **configs**: every scalar; a \`NAME=value\` or \`--flag=value\` list item, a list item after a \`--flag\`
+  item and a \`{name, value}\` pair are read as that name; a \`command\` / \`args\` / \`entrypoint\` string is
+  read flag by flag (\`redis-server --requirepass s3cr3t\`: Redis' \`requirepass\` and \`masterauth\` are
+  passwords); a multi-line value (an embedded file) is read line by line;
 - **Kubernetes**: container \`env\` \`value:\` literals (\`valueFrom.secretKeyRef\` is the fix), ConfigMap
   \`data\` (including embedded config files), custom resources, and \`kind: Secret\` manifests. A Secret's
   \`data\` is only base64 — encoding, not encryption — so a committed Secret with real values **is** a
@@ -274,7 +276,15 @@ function capitalize(text: string): string {
 }
 
 /** Secrets in one scalar: line by line for an embedded file, else the value as a whole. */
-function hitsOf(key: string | undefined, value: string, parentKey?: string): { hits: SecretHit[]; embedded?: { line: number; key?: string } } {
+function hitsOf(key: string | undefined, value: string, parentKey?: string): { hits: SecretHit[]; embedded?: { line: number; key?: string }; flag?: string } {
+  // `command: redis-server --requirepass s3cr3t`: each secret-named flag of a command line is a key and value.
+  if (key !== undefined && COMMAND_KEYS.has(key.toLowerCase()) && /\s/.test(value.trim())) {
+    const flagged = commandFlags(value).map((flag) => ({ flag, hits: scanValue(flag.name, flag.value) })).filter((f) => f.hits.length > 0);
+    const hits = flagged.flatMap((f) => f.hits);
+    const whole = [...findKnownTokens(value), ...findConnectionPasswords(value)];
+    const first = flagged[0]?.flag;
+    return { hits: [...hits, ...whole.filter((w) => !hits.some((h) => h.secret === w.secret))], ...(first ? { flag: `--${first.name}` } : {}) };
+  }
   if (value.includes("\n")) {
     const found = scanEmbeddedText(value);
     if (found.length === 0) return { hits: [] };
@@ -284,6 +294,22 @@ function hitsOf(key: string | undefined, value: string, parentKey?: string): { h
     return { hits: found.map((f) => f.hit), embedded };
   }
   return { hits: scanValue(key, value, parentKey) };
+}
+
+/** Keys whose value is a command line (Compose, Kubernetes containers, Dockerfile-like configs). */
+const COMMAND_KEYS = new Set(["command", "args", "entrypoint", "cmd"]);
+
+/** `--name value` and `--name=value` pairs of a command line (quotes stripped; no shell expansion). */
+function commandFlags(line: string): { name: string; value: string }[] {
+  const words = line.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(["'])(.*)\1$/s, "$2")) ?? [];
+  const flags: { name: string; value: string }[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const flag = /^--?([A-Za-z][\w.-]*)(?:=(.*))?$/s.exec(words[i]!);
+    if (!flag) continue;
+    if (flag[2] !== undefined) flags.push({ name: flag[1]!, value: flag[2] });
+    else if (i + 1 < words.length && !words[i + 1]!.startsWith("-")) flags.push({ name: flag[1]!, value: words[++i]! });
+  }
+  return flags;
 }
 
 function embeddedWhere(where: string, embedded: { line: number; key?: string } | undefined): string {
@@ -324,6 +350,10 @@ function nameOf(body: unknown, path: ObjectPath, value: string): { key?: string;
   if (typeof last === "number") {
     const assignment = /^(?:--?)?([A-Za-z_][\w.-]*)=(.*)$/s.exec(value);
     if (assignment) return { key: assignment[1], parentKey: strings[strings.length - 1], value: assignment[2]! };
+    // `args: ["--requirepass", "s3cr3t"]`: the flag before a list item names it.
+    const previous = last > 0 ? getIn(body, [...path.slice(0, -1), last - 1]) : undefined;
+    const flag = typeof previous === "string" ? /^--?([A-Za-z][\w.-]*)$/.exec(previous) : null;
+    if (flag && !value.startsWith("-")) return { key: flag[1], parentKey: strings[strings.length - 1], value };
   }
   return { key: strings[strings.length - 1], parentKey: strings[strings.length - 2], value };
 }
@@ -340,14 +370,14 @@ function checkConfigs(context: RuleContext) {
       // `!Ref DBPassword` reaches us as "DBPassword" (the YAML tag is dropped): a name, not a value.
       if (typeof entry.value === "string" && templateNames.has(entry.value.split(".")[0]!)) continue;
       const named = nameOf(doc.body, entry.path, String(entry.value));
-      const { hits, embedded } = hitsOf(named.key, named.value, named.parentKey);
+      const { hits, embedded, flag } = hitsOf(named.key, named.value, named.parentKey);
       if (hits.length === 0) continue;
       reportHits(
         context,
         {
           path: doc.path,
           range: entry.range,
-          where: embeddedWhere(doc.format === "env" ? `variable ${entry.key}` : `key ${keyLabel(entry.path, named.key)}`, embedded),
+          where: embeddedWhere(doc.format === "env" ? `variable ${entry.key}` : `key ${keyLabel(entry.path, flag ?? named.key)}`, embedded),
           why: "Anyone who can read the repository, its history or an image built from it can use this credential, and it cannot differ per environment.",
           fix:
             doc.format === "env"
@@ -411,7 +441,9 @@ function checkKubernetes(context: RuleContext) {
         // Annotations such as `checksum/secret: <sha256>` have secret-like names: formats only.
         hits = [...findKnownTokens(value), ...findConnectionPasswords(value)];
       } else {
-        ({ hits, embedded } = hitsOf(named.key, named.value, named.parentKey));
+        let flag: string | undefined;
+        ({ hits, embedded, flag } = hitsOf(named.key, named.value, named.parentKey));
+        if (flag) named.key = flag;
       }
       if (hits.length === 0) return;
       reportHits(context, { path: object.path, range: object.locate(path), ...kubernetesPlace(object.kind, objectName, object.body, path, named.key, embedded) }, hits, fileContext, extraSecrets);

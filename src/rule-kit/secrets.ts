@@ -41,7 +41,7 @@ export function splitKeyWords(key: string): string[] {
 }
 
 /** Words that make the key a credential on their own, also at the end of a run-on word ("jwtsecret"). */
-const SECRET_WORD_ENDINGS = ["password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "apikey", "privatekey", "secretkey", "accesskey", "signingkey", "encryptionkey", "masterkey", "authkey"];
+const SECRET_WORD_ENDINGS = ["password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "apikey", "privatekey", "secretkey", "accesskey", "signingkey", "encryptionkey", "masterkey", "authkey", "requirepass", "masterauth"];
 /** Short words that only count as a whole word ("Pass", "pwd"), not inside "bypass" or "compass". */
 const SECRET_WHOLE_WORDS = new Set(["pass", "pwd", "pw", "psw", "pswd"]);
 /** `<qualifier> key` is a credential: "secret key", "api key", "private key"... but not "etcd key". */
