@@ -32,6 +32,8 @@ interface GrpcServerSite {
   interceptors: string[];
   /** Options passed as a slice (`opts...`) or a variable: what they hold cannot be seen. */
   opaque: boolean;
+  /** The top-level function that creates it: servers built in both branches of one `if` are one server. */
+  inFunction?: string;
 }
 
 interface PanicSite {
@@ -57,7 +59,8 @@ export default defineRule({
 
 **Go**
 
-- \`grpc.NewServer(...)\` without a recovery interceptor: none of its options mentions recovery
+- \`grpc.NewServer(...)\` without a recovery interceptor (once per function: servers built in both branches of an
+  \`if\` are one finding, the other calls related locations): none of its options mentions recovery
   (grpc-ecosystem \`recovery.UnaryServerInterceptor()\`) and no interceptor passed to it is a function of the
   repository that calls \`recover()\`. grpc-go does not recover handler panics. Options passed as a slice
   (\`grpc.NewServer(opts...)\`) give a **note**: they cannot be seen.
@@ -116,7 +119,9 @@ is not in the same file, test and generated files.`,
         }
         if (file.isGenerated) return;
         for (const call of file.calls) {
-          if (call.module === GRPC && call.member === "NewServer") servers.push(grpcServerSite(file, call.node as GoNode, call.range));
+          if (call.module === GRPC && call.member === "NewServer") {
+            servers.push({ ...grpcServerSite(file, call.node as GoNode, call.range), ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+          }
         }
         checkGoHandlers(file, report, panics);
       },
@@ -126,15 +131,30 @@ is not in the same file, test and generated files.`,
       },
       end() {
         let recovered = usesZrpc;
+        // One finding per function and verdict: the others of the same function are related places.
+        const sameServer = new Map<string, GrpcServerSite[]>();
         for (const server of servers) {
           if (server.interceptors.some((i) => recoveringFunctions.has(i) || /recover/i.test(i))) {
             recovered = true;
             continue;
           }
+          const key = server.inFunction ? `${server.path}#${server.inFunction}#${server.opaque}` : `${server.path}:${server.range.start.line}`;
+          const group = sameServer.get(key);
+          if (group) group.push(server);
+          else sameServer.set(key, [server]);
+        }
+        for (const [server, ...others] of sameServer.values()) {
+          if (!server) continue;
+          const related = others.map((o) => ({
+            path: o.path,
+            range: o.range,
+            message: server.opaque ? "Another grpc.NewServer in the same function, also with its options in a variable." : "Another grpc.NewServer in the same function, also without a recovery interceptor.",
+          }));
           if (server.opaque) {
             report({
               path: server.path,
               range: server.range,
+              ...(related.length > 0 ? { related } : {}),
               severity: "note",
               message:
                 "`grpc.NewServer` gets its options from a variable, so whether they include a recovery interceptor " +
@@ -145,6 +165,7 @@ is not in the same file, test and generated files.`,
           report({
             path: server.path,
             range: server.range,
+            ...(related.length > 0 ? { related } : {}),
             message:
               "`grpc.NewServer` has no recovery interceptor: grpc-go does not recover panics, so one panicking " +
               "handler crashes the process and fails every request in flight.",
