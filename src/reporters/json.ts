@@ -12,6 +12,11 @@ export function renderJson(result: RunResult): string {
   const count = (severity: Severity) => result.findings.filter((f) => f.severity === severity).length;
   // Summary counts are of checklist rules; the engine's readiness/* rules are listed but not counted.
   const checklist = result.rules.filter((r) => !r.meta.tags.includes("diagnostic"));
+  // As in the terminal and the score: a rule fails on a warning or an error; notes are advice, so a rule
+  // with only notes has passed (rulesWithNotes counts those).
+  const failing = new Set(result.findings.filter((f) => f.severity !== "note").map((f) => f.ruleId));
+  const statusOf = (r: (typeof result.rules)[number]) =>
+    r.status === "failed" && !r.meta.tags.includes("diagnostic") && !failing.has(r.meta.id) ? "passed" : r.status;
   const output = {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: result.tool.name, version: result.tool.version },
@@ -22,8 +27,9 @@ export function renderJson(result: RunResult): string {
       errors: count("error"),
       warnings: count("warning"),
       notes: count("note"),
-      rulesPassed: checklist.filter((r) => r.status === "passed").length,
-      rulesFailed: checklist.filter((r) => r.status === "failed").length,
+      rulesPassed: checklist.filter((r) => statusOf(r) === "passed").length,
+      rulesWithNotes: checklist.filter((r) => statusOf(r) === "passed" && r.findings > 0).length,
+      rulesFailed: checklist.filter((r) => statusOf(r) === "failed").length,
       rulesNotApplicable: checklist.filter((r) => r.status === "not-applicable").length,
       rulesErrored: checklist.filter((r) => r.status === "errored").length,
       suppressed: (result.suppressed ?? []).length,
@@ -34,7 +40,7 @@ export function renderJson(result: RunResult): string {
       section: r.meta.section,
       title: r.meta.title,
       severity: r.meta.severity,
-      status: r.status,
+      status: statusOf(r),
       findings: r.findings,
       docsUrl: r.meta.docsUrl,
     })),

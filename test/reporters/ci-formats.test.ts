@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/model/finding.js";
 import { renderGithubAnnotations } from "../../src/reporters/github-annotations.js";
+import { renderJson } from "../../src/reporters/json.js";
 import { renderJunit } from "../../src/reporters/junit.js";
 import { renderMarkdown } from "../../src/reporters/markdown.js";
 import { readinessScore } from "../../src/reporters/score.js";
@@ -36,6 +37,22 @@ describe("readiness score", () => {
   it("counts a crashed rule as not passing and has no score without applicable rules", () => {
     expect(readinessScore(runResult({ rules: [outcome(PROBES, 0, "errored")] })).overall).toBe(0);
     expect(readinessScore(runResult({ rules: [outcome(POOL, 0, "not-applicable")] })).overall).toBeNull();
+  });
+});
+
+describe("JSON summary", () => {
+  it("agrees with the score: a rule with only notes passed (and is counted with notes); diagnostics are not counted", () => {
+    const json = JSON.parse(renderJson(RESULT)) as { summary: Record<string, number>; rules: { id: string; status: string }[]; score: { passed: number } };
+    expect(json.summary).toMatchObject({ rulesPassed: 2, rulesWithNotes: 1, rulesFailed: 2, rulesNotApplicable: 1 });
+    expect(json.summary.rulesPassed).toBe(json.score.passed);
+    expect(Object.fromEntries(json.rules.map((r) => [r.id, r.status]))).toEqual({
+      "docker/base-image-pinned": "failed",
+      "secrets/hardcoded-secret": "failed",
+      "k8s/probes-defined": "passed",
+      "db/pool-lifetime-set": "not-applicable",
+      "proto/file-options": "passed",
+      "readiness/parse-error": "failed",
+    });
   });
 });
 
