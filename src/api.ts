@@ -326,19 +326,33 @@ export async function starterConfig(target: string, force = false): Promise<{ fi
     "extends: recommended",
     "",
   ];
+  const levelOf = (id: string) => recommended.get(id)?.severity ?? "off";
+  const ruleLine = (r: (typeof applies)[number]) => {
+    const level = levelOf(r.meta.id);
+    const now = r.findings > 0 ? `  # ${r.findings} finding${r.findings === 1 ? "" : "s"} today` : "";
+    return `  ${r.meta.id}:${" ".repeat(width - r.meta.id.length)} ${now ? level.padEnd(7) : level}${now}`;
+  };
+  const on = applies.filter((r) => levelOf(r.meta.id) !== "off");
+  const off = applies.filter((r) => levelOf(r.meta.id) === "off");
   if (applies.length > 0) {
-    lines.push("rules:", "  # Rules that apply to this repository, at their default level:");
-    for (const r of applies) {
-      const level = recommended.get(r.meta.id)?.severity ?? "off";
-      const now = r.findings > 0 ? `  # ${r.findings} finding${r.findings === 1 ? "" : "s"} today` : "";
-      lines.push(`  ${r.meta.id}:${" ".repeat(width - r.meta.id.length)} ${now ? level.padEnd(7) : level}${now}`);
+    lines.push("rules:");
+    if (on.length > 0) lines.push("  # Rules that apply to this repository, at their level in the recommended preset:", ...on.map(ruleLine));
+    if (off.length > 0) {
+      if (on.length > 0) lines.push("");
+      lines.push("  # Off in the recommended preset (less precise, or opt-in); give one a level to turn it on:", ...off.map(ruleLine));
     }
   } else {
     lines.push("rules: {}");
   }
-  if (notApplicable.length > 0) {
-    lines.push("  # Not applicable here (nothing for them to check yet), on by default:");
-    for (const id of notApplicable) lines.push(`  #   ${id}`);
+  const naOn = notApplicable.filter((id) => levelOf(id) !== "off");
+  const naOff = notApplicable.filter((id) => levelOf(id) === "off");
+  if (naOn.length > 0) {
+    lines.push("  # Not applicable here (nothing for them to check yet), on in the recommended preset:");
+    for (const id of naOn) lines.push(`  #   ${id}`);
+  }
+  if (naOff.length > 0) {
+    lines.push("  # Not applicable here, and off in the recommended preset:");
+    for (const id of naOff) lines.push(`  #   ${id}`);
   }
   lines.push(
     "",

@@ -200,6 +200,10 @@ describe("init and explain", () => {
     expect(text).toMatch(/Found: 1 dockerfile\./);
     expect(text).toMatch(/^  docker\/base-image-pinned: +warning {2}# 1 finding today$/m);
     expect(text).toMatch(/^  # {3}k8s\/probes-defined$/m); // not applicable here: listed as a comment
+    // Rules the recommended preset leaves off are listed apart, never under "at their level in the recommended preset".
+    const [onPart, offPart] = text.split("# Off in the recommended preset");
+    expect(onPart).not.toMatch(/^ {2}[\w/-]+: +off\b/m);
+    expect(offPart).toMatch(/^ {2}docker\/healthcheck-defined: +off {6}# 1 finding today$/m);
     // What init writes loads; the tool's own files are settings, never scanned as the service's artifacts.
     write(root, { "readiness-baseline.json": '{"schemaVersion":1,"findings":{}}', ".readinessrc.json": "{}" });
     const after = (await json([root, "--config", path.join(root, ".readinessrc.yaml")])).report;
