@@ -4,7 +4,7 @@
  * (cosmiconfig, `extends` of other files) is in load.ts.
  */
 import { SEVERITIES, type Severity } from "../model/finding.js";
-import type { RuleMeta, RuleOptionSpec } from "../model/rule.js";
+import { RECOMMENDED_PRECISIONS, type RuleMeta, type RuleOptionSpec } from "../model/rule.js";
 import { didYouMean } from "../engine/did-you-mean.js";
 
 export { didYouMean };
@@ -62,7 +62,7 @@ export function presetLevels(preset: PresetName, metas: readonly RuleMeta[]): Ma
   const levels = new Map<string, Severity>();
   for (const meta of metas) {
     if (preset === "recommended") {
-      if (meta.precision === "high" || meta.precision === "very-high") levels.set(meta.id, meta.severity);
+      if (RECOMMENDED_PRECISIONS.includes(meta.precision)) levels.set(meta.id, meta.severity);
     } else {
       levels.set(meta.id, meta.severity === "warning" ? "error" : meta.severity === "note" ? "warning" : meta.severity);
     }

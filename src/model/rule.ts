@@ -48,7 +48,7 @@ export interface RuleMeta {
   /** Tags for SARIF and filtering, e.g. "security", "docker". */
   tags: string[];
   /** SARIF precision: how often a finding is right. */
-  precision: "very-high" | "high" | "medium" | "low";
+  precision: Precision;
   /** Options the rule accepts (name → spec); the rule reads them through `context.options`. */
   options?: Readonly<Record<string, RuleOptionSpec>>;
   /** For security rules: GitHub's security-severity score, 0.0–10.0. */
@@ -56,3 +56,8 @@ export interface RuleMeta {
   /** Derived from the id by defineRule; never written by hand. */
   docsUrl: string;
 }
+
+export type Precision = "very-high" | "high" | "medium" | "low";
+
+/** The precisions the `recommended` preset (the default) turns on; less precise rules are opt-in. */
+export const RECOMMENDED_PRECISIONS: readonly Precision[] = ["very-high", "high"];

@@ -1,4 +1,4 @@
-import { SECTIONS, SECTION_TITLES, type RuleMeta } from "../model/rule.js";
+import { RECOMMENDED_PRECISIONS, SECTIONS, SECTION_TITLES, type RuleMeta } from "../model/rule.js";
 
 /** One rule's documentation page, generated from its metadata so the two cannot drift. */
 export function renderRuleDoc(meta: RuleMeta): string {
@@ -7,9 +7,9 @@ export function renderRuleDoc(meta: RuleMeta): string {
     "",
     `**${meta.title}**`,
     "",
-    `| section | default severity | precision | reads |`,
-    `|---|---|---|---|`,
-    `| ${SECTION_TITLES[meta.section]} | ${meta.severity} | ${meta.precision} | ${meta.inputs.join(", ") || "—"} |`,
+    `| section | default severity | precision | in \`recommended\` | reads |`,
+    `|---|---|---|---|---|`,
+    `| ${SECTION_TITLES[meta.section]} | ${meta.severity} | ${meta.precision} | ${RECOMMENDED_PRECISIONS.includes(meta.precision) ? "on" : "off (opt-in)"} | ${meta.inputs.join(", ") || "—"} |`,
     "",
     "## Why it matters",
     "",
@@ -54,8 +54,16 @@ export function renderReadmeRuleTable(metas: readonly RuleMeta[]): string {
   const rules = metas
     .filter((m) => !m.tags.includes("diagnostic"))
     .sort((a, b) => SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) || (a.id < b.id ? -1 : 1));
-  const rows = rules.map((m) => `| ${SECTION_TITLES[m.section]} | [\`${m.id}\`](docs/rules/${m.id}.md) | ${m.severity} | ${m.title} |`);
-  return ["| section | rule | severity | what it checks |", "|---|---|---|---|", ...rows].join("\n");
+  const rows = rules.map(
+    (m) => `| ${SECTION_TITLES[m.section]} | [\`${m.id}\`](docs/rules/${m.id}.md) | ${m.severity} | ${RECOMMENDED_PRECISIONS.includes(m.precision) ? "on" : "off"} | ${m.title} |`,
+  );
+  return [
+    "Rules marked off are not in the `recommended` preset (the default: rules of high precision); turn one on with a level in the configuration, or use `strict`.",
+    "",
+    "| section | rule | severity | default | what it checks |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 /** Replaces the table between the README markers. */
