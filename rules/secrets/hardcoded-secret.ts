@@ -296,6 +296,8 @@ function hitsOf(key: string | undefined, value: string, parentKey?: string): { h
   return { hits: scanValue(key, value, parentKey) };
 }
 
+const COMPOSE_FILE = /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i;
+
 /** Keys whose value is a command line (Compose, Kubernetes containers, Dockerfile-like configs). */
 const COMMAND_KEYS = new Set(["command", "args", "entrypoint", "cmd"]);
 
@@ -382,7 +384,9 @@ function checkConfigs(context: RuleContext) {
           fix:
             doc.format === "env"
               ? "Keep real .env files out of Git (.gitignore; commit a .env.example with placeholders), set the variable from a secret store at deploy time, and rotate the credential: it stays in the Git history."
-              : "Replace the literal with a reference resolved at run time (go-zero and most loaders expand ${VAR} from the environment), fill the variable from a secret store, and rotate the credential: it stays in the Git history.",
+              : COMPOSE_FILE.test(doc.path)
+                ? "Write ${VARIABLE} instead (Compose substitutes it from the environment or an untracked .env), or use Compose `secrets:`; keep the value out of Git and rotate the credential: it stays in the Git history."
+                : "Replace the literal with a reference resolved at run time (go-zero and most loaders expand ${VAR} from the environment), fill the variable from a secret store, and rotate the credential: it stays in the Git history.",
         },
         hits,
         fileContext,

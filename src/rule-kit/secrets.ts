@@ -160,6 +160,16 @@ export function isReference(value: string): boolean {
 /** A value that only stands in for a secret: empty, a reference, or a fill-me-in placeholder. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
+  if (isPlainPlaceholder(v)) return true;
+  // A base64-encoded placeholder (a Kubernetes-style value of "...CHANGE_ME_IN_PRODUCTION"): decoded, it gives itself away.
+  if (v.length >= 12 && v.length <= 4096 && v.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(v)) {
+    const decoded = Buffer.from(v, "base64").toString("latin1");
+    if (/^[\x20-\x7e]+$/.test(decoded) && isPlainPlaceholder(decoded.trim())) return true;
+  }
+  return false;
+}
+
+function isPlainPlaceholder(v: string): boolean {
   if (v === "" || isReference(v)) return true;
   const lower = v.toLowerCase();
   if (PLACEHOLDER_WORDS.has(lower)) return true;

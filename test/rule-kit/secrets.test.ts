@@ -151,6 +151,17 @@ describe("findConnectionPasswords", () => {
   });
 });
 
+describe("isPlaceholder with base64", () => {
+  const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
+  it("sees a placeholder through base64, and nothing else", () => {
+    expect(isPlaceholder(b64("DARESHREFRESHSECRET_KEY_CHANGE_ME_IN_PRODUCTION"))).toBe(true); // nestjs-boilerplate's .env
+    expect(isPlaceholder(b64("your-jwt-secret-here"))).toBe(true);
+    expect(isPlaceholder(b64("Kq7Vb2Mx9Lw4Zt8Nc3Rj6Hd1"))).toBe(false); // a real secret, base64-encoded
+    expect(isPlaceholder(b64("\x00\x91\xfe binary key material \x07\x8f"))).toBe(false);
+    expect(isPlaceholder("changeme")).toBe(true);
+  });
+});
+
 describe("findKnownTokens", () => {
   it.each([
     [GITHUB_TOKEN, "GitHub"],
