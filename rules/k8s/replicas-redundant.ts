@@ -65,6 +65,10 @@ spec:
   replicas: 3
 \`\`\`
 
+For a datastore image (Redis, PostgreSQL, MySQL, MongoDB, RabbitMQ, Kafka, Elasticsearch, etcd, ...) the fix
+says not to simply raise the count: replicas of a Deployment are separate stores behind one Service; a
+managed service or a replicated StatefulSet is the way.
+
 Not reported:
 - workloads scaled by a HorizontalPodAutoscaler or a KEDA \`ScaledObject\` (they own the replica count;
   a \`minReplicas: 1\` there is a deliberate choice);
@@ -81,7 +85,7 @@ Not reported:
   },
   check({ repo, report, options }) {
     const minimum = options.minReplicas as number;
-    const found: { object: K8sObject; written: number | undefined; service: K8sObject }[] = [];
+    const found: { object: K8sObject; written: number | undefined; service: K8sObject; datastore: string | undefined }[] = [];
     for (const workload of repo.workloads) {
       const object = workload.object;
       if (!KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/") || workload.partial) continue;
@@ -92,11 +96,11 @@ Not reported:
       if (replicas >= minimum) continue;
       if (autoscalersOf(repo.kubernetes, workload).length > 0) continue;
       const service = servicesSelecting(repo.kubernetes, workload)[0];
-      if (service) found.push({ object, written, service });
+      if (service) found.push({ object, written, service, datastore: datastoreImage(workload.podSpec) });
     }
     // Copies of the same Deployment (plain manifests, a kustomize base, a release bundle): one finding.
     for (const [first, ...copies] of groupCopies(found)) {
-      const { object, written, service } = first!;
+      const { object, written, service, datastore } = first!;
       const count = written === undefined ? "no spec.replicas (1 replica)" : `replicas: ${written}`;
       report({
         path: object.path,
@@ -106,7 +110,26 @@ Not reported:
           { path: service.path, range: service.locateKey(["spec", "selector"]), message: `${objectLabel(service)} selects its pods.` },
           ...copies.map((c) => ({ path: c.object.path, range: c.object.range, message: `A copy of ${objectLabel(c.object)} with the same replica count problem.` })),
         ],
+        // More replicas of a datastore Deployment are separate stores behind one Service (carts split between them).
+        ...(datastore
+          ? {
+              fix: `Do not just raise replicas: each ${datastore} pod of a Deployment keeps its own data. Use a managed ${datastore}, or run it replicated (a StatefulSet with the store's own replication or failover, e.g. an operator) with a PodDisruptionBudget.`,
+            }
+          : {}),
       });
     }
   },
 });
+
+/** Images of stores that keep state in the pod: replicas of a Deployment would not share it. */
+const DATASTORE_IMAGE = /(^|\/)(redis|valkey|keydb|postgres|postgresql|mysql|mariadb|mongo|mongodb|rabbitmq|kafka|zookeeper|elasticsearch|opensearch|etcd|cassandra|minio|nats)(:|@|$)/;
+
+function datastoreImage(podSpec: Record<string, unknown>): string | undefined {
+  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  for (const container of containers) {
+    const image = isRecord(container) && typeof container.image === "string" ? container.image.toLowerCase() : "";
+    const match = DATASTORE_IMAGE.exec(image.replace(/^[^/]+\.[^/]+\//, "").replace(/^(library|bitnami)\//, ""));
+    if (match) return match[2]!;
+  }
+  return undefined;
+}
