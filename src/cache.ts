@@ -96,13 +96,26 @@ export function readEntry(file: string, key: string, discovery: Discovery): RunR
   return entry.result;
 }
 
+/**
+ * Creates a folder and its missing parents one level at a time: Node's `mkdirSync(..., { recursive: true })`
+ * spins forever under a pseudo-filesystem such as /proc, where mkdir keeps answering ENOENT.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !existsSync(at); at = path.dirname(at)) {
+    if (path.dirname(at) === at) break;
+    missing.unshift(at);
+  }
+  for (const folder of missing) mkdirSync(folder);
+}
+
 /** Writes an entry atomically; false when the location cannot be written (the scan's result stands). */
 export function writeEntry(file: string, key: string, probes: readonly Probe[], result: RunResult): boolean {
   const { timing: _timing, cache: _cache, ...stats } = result.stats;
   const entry: Entry = { format: ENTRY_FORMAT, key, probes: [...probes], result: { ...result, stats } };
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeFolders(path.dirname(file));
     writeFileSync(temporary, JSON.stringify(entry));
     renameSync(temporary, file);
     return true;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -147,6 +147,14 @@ describe("result cache", () => {
     expect(result.findings.length).toBeGreaterThan(0);
     chmodSync(blocked, 0o644);
   });
+
+  // Node's recursive mkdirSync spins forever under /proc (mkdir answers ENOENT again and again).
+  it.runIf(existsSync("/proc/self"))("scans normally with a location under a pseudo-filesystem (/proc)", async () => {
+    const { root } = setUp({ "deploy/app.yaml": deployment("svc:1.0.0") });
+    const result = await scan({ path: root, only: RULES, cache: { location: "/proc/readiness-check-cache/x" } });
+    expect(result.stats.cache).toBe("miss");
+    expect(result.findings.length).toBeGreaterThan(0);
+  }, 20_000);
 });
 
 describe("result cache and the gate", () => {
