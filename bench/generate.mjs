@@ -224,6 +224,7 @@ spec:
 function goService(name, port, size) {
   write(`services/${name}/go.mod`, `module example.com/${name}\n\ngo 1.22\n\nrequire github.com/zeromicro/go-zero v1.7.0\n`);
   write(`services/${name}/go.sum`, `github.com/zeromicro/go-zero v1.7.0 h1:abc=\ngithub.com/zeromicro/go-zero v1.7.0/go.mod h1:def=\n`);
+  // readiness-check-disable-next-line secrets/hardcoded-secret -- a made-up password the benchmark plants on purpose
   const secret = chance(0.1) ? "root:S3cr3t-Passw0rd@tcp(db:3306)/app" : "${DB_USER}:${DB_PASSWORD}@tcp(db:3306)/app";
   write(`services/${name}/etc/${name}.yaml`, `Name: ${name}\nListenOn: 0.0.0.0:${port}\nDB:\n  DataSource: ${secret}\nCache:\n  - Host: redis:6379\nTelemetry:\n  Endpoint: http://otel:4318\n`);
   write(`services/${name}/Dockerfile`, `FROM golang:1.22-alpine AS builder\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /out/app /app\nCOPY etc /etc/app\nUSER nonroot\nEXPOSE ${port}\nENTRYPOINT ["/app", "-f", "/etc/app/${name}.yaml"]\n`);
