@@ -27,7 +27,9 @@ run to completion). Kubernetes defaults, which apply when a field is absent: \`i
   elsewhere; liveness should fail only when the process is stuck. With one check for both, every readiness
   failure is also a liveness failure and the kubelet restarts containers that would have recovered, often
   all replicas at once. This holds even for a check that only returns SERVING: under load it times out
-  (\`timeoutSeconds\`, 1 s by default) for both probes at once. Identical \`tcpSocket\` probes are not reported: a port check does not depend on
+  (\`timeoutSeconds\`, 1 s by default) for both probes at once. Not reported when liveness fails later than
+  readiness (a longer \`failureThreshold × periodSeconds\`): the pattern the Kubernetes documentation describes,
+  where the pod leaves the Service before it is restarted. Identical \`tcpSocket\` probes are not reported: a port check does not depend on
   anything else.
 - **Probe port** (\`httpGet.port\`, \`tcpSocket.port\`, \`grpc.port\`): a named port that no \`ports[].name\`
   of the container declares never resolves, and the probe always fails (error). A number that is not among
@@ -98,12 +100,14 @@ Not reported: init containers, Jobs and CronJobs, kustomize patches (their ports
 
       if (liveness && readiness) {
         const handler = sameHandler(liveness, readiness);
-        if (handler) {
+        // Kubernetes' documented pattern: the same cheap check, with liveness failing later than readiness, so
+        // the pod leaves the Service before it is restarted.
+        if (handler && failureWindow(liveness) <= failureWindow(readiness)) {
           report({
             path: object.path,
             range: at("livenessProbe"),
             message: `${label} uses the same ${handler} check for liveness as for readiness: when the container is too busy to answer in time (or, if the check covers a dependency, when that is down) — what readiness exists to signal — the kubelet also restarts it, often on every replica at once.`,
-            fix: "Make liveness a cheap check of the process alone (a /healthz that touches no dependency), and keep dependency checks in readiness.",
+            fix: "Make liveness a cheap check of the process alone (a /healthz that touches no dependency) and keep dependency checks in readiness; or keep one cheap check and give liveness a longer failure window (failureThreshold × periodSeconds) than readiness, as the Kubernetes documentation suggests.",
             related: [{ path: object.path, range: at("readinessProbe"), message: "The readiness probe with the same check." }],
           });
         }
@@ -151,6 +155,13 @@ Not reported: init containers, Jobs and CronJobs, kustomize patches (their ports
 });
 
 /** The handler both probes use identically (`httpGet`, `grpc`, `exec`), or undefined. */
+/** How long a probe must keep failing before it acts: failureThreshold × periodSeconds, with Kubernetes' defaults (3 × 10 s). */
+function failureWindow(probe: Record<string, unknown>): number {
+  const threshold = typeof probe.failureThreshold === "number" ? probe.failureThreshold : 3;
+  const period = typeof probe.periodSeconds === "number" ? probe.periodSeconds : 10;
+  return threshold * period;
+}
+
 function sameHandler(a: Record<string, unknown>, b: Record<string, unknown>): string | undefined {
   for (const handler of HANDLERS) {
     if (handler === "tcpSocket") continue;
