@@ -61,4 +61,27 @@ describe("hostile input", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^readiness-check: --base-ref nosuchref does not name a commit/);
   });
+
+  it("Cloud Build steps of any shape and shell scripts that call each other in a loop are read without a crash or a hang", async () => {
+    const root = repo({
+      "go.mod": "module example.com/x\n\ngo 1.22\n\nrequire github.com/a/b v1.0.0\n",
+      "go.sum": "github.com/a/b v1.0.0 h1:x=\n",
+      "cloudbuild.yaml": [
+        "steps:",
+        "- {id: a, name: golang, entrypoint: ./scripts/a.sh}",
+        "- {id: weird, name: {nested: map}, entrypoint: [1, 2], args: {not: a list}}",
+        "- 42",
+        "- {id: number, script: 12345}",
+        "- {id: dash-c-alone, entrypoint: bash, args: [-c]}",
+        "",
+      ].join("\n"),
+      "scripts/a.sh": "#!/bin/sh\n./scripts/b.sh\nbash scripts/a.sh\ncat <<EOF\nnever closed\n",
+      "scripts/b.sh": "./scripts/a.sh && make -C nowhere\ngo test ./...\n",
+    });
+    const { code, stdout } = await cli([root, "--format", "json", "--fail-on", "never"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { complete: boolean; findings: { ruleId: string }[] };
+    expect(report.complete).toBe(true);
+    expect(report.findings.map((f) => f.ruleId)).not.toContain("ci/tests-run"); // go test reached through two scripts
+  });
 });
