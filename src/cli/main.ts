@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { run } from "./run.js";
+import module from "node:module";
+
+// Node 22.1+ keeps V8's compiled code of the tool and of the TypeScript compiler it loads between runs (in the
+// OS temp folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off): about 0.15 s less start-up per run. Node 20 has
+// no such cache. It must be on before the rest is imported, hence the dynamic import below.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 /** Tool errors are one line (CI logs and wrappers read the first line); newlines from messages are folded. */
 const oneLine = (text: string) => text.split(/\s*\n\s*/).filter(Boolean).join("; ");
@@ -28,11 +33,13 @@ process.on("exit", () => {
 });
 
 // The exit code is set, never forced, so piped output is flushed before the process ends.
-run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
-  (code) => {
-    if (settled) return;
-    settled = true;
-    process.exitCode = code;
-  },
-  failed,
-);
+import("./run.js")
+  .then(({ run }) => run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }))
+  .then(
+    (code) => {
+      if (settled) return;
+      settled = true;
+      process.exitCode = code;
+    },
+    failed,
+  );
