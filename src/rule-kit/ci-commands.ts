@@ -250,7 +250,6 @@ function dirOf(path: string): string {
   return slash < 0 ? "" : path.slice(0, slash);
 }
 
-/** Joins repository-relative folders, resolving `.` and `..` (never above the root). */
 /**
  * The folder a pipeline's commands run in: the repository root for GitHub Actions (the folder holding
  * `.github/`) and GitLab, the folder of the configuration for Cloud Build (`gcloud builds submit` uploads it).
@@ -260,6 +259,7 @@ function pipelineFolder(pipeline: CiPipeline): string {
   return dirOf(pipeline.path);
 }
 
+/** Joins repository-relative folders, resolving `.` and `..` (never above the root). */
 function join(dir: string, relative: string): string {
   const parts = relative.startsWith("/") ? [] : dir.split("/").filter(Boolean);
   for (const part of relative.split("/")) {
