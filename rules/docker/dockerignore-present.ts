@@ -23,8 +23,9 @@ export default defineRule({
     remediation: "Add a `.dockerignore` to the build context listing at least `.git`, `.env*`, `*.pem`, `*.key` and `node_modules`.",
     docs: `
 Checked only for production Dockerfiles that copy the whole build context (\`COPY . .\`, \`COPY . /src\`, \`ADD . .\`).
-The build context is the \`build.context\` of a Compose service that builds the Dockerfile, else the Dockerfile's
-folder, or the ancestor folder its COPY paths resolve against (go-zero's \`goctl docker\` Dockerfiles are built
+The build context is the \`build.context\` of a Compose service that builds the Dockerfile, or the context of a
+\`docker build\` command that CI runs for it (also through make targets and shell scripts: \`docker build ./internal
+-f docker/app-prod/Dockerfile\`), else the Dockerfile's folder, or the ancestor folder its COPY paths resolve against (go-zero's \`goctl docker\` Dockerfiles are built
 from the module root). The ignore file is \`<Dockerfile name>.dockerignore\`
 next to the Dockerfile when there is one (BuildKit prefers it), else \`.dockerignore\` at the context root.
 

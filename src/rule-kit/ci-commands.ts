@@ -19,6 +19,8 @@ export interface ReachedCommand {
   origin: CiCommand;
   /** How it was reached: [] for a CI line, else e.g. ["make ci", "make test"] or ["npm test"]. */
   via: string[];
+  /** The repository-relative folder it starts in ("" for the root); a `cd` inside the line itself is not applied. */
+  cwd: string;
 }
 
 export interface CiCommandsView {
@@ -55,7 +57,7 @@ function build(repo: Repository): CiCommandsView {
     }
     for (const command of pipeline.commands) {
       const walker = new Walker(repo, pipeline, command, view.commands, blind);
-      view.commands.push({ text: command.text, path: pipeline.path, range: command.range, pipeline, origin: command, via: [] });
+      view.commands.push({ text: command.text, path: pipeline.path, range: command.range, pipeline, origin: command, via: [], cwd: pipelineFolder(pipeline) });
       walker.follow(command.text, pipelineFolder(pipeline), [], 0, new Set());
     }
   }
@@ -122,7 +124,7 @@ class Walker {
     const chain = [...via, shown];
     let dir = cwd;
     for (const command of script.commands) {
-      this.out.push({ text: command.text, path: script.path, range: command.range, pipeline: this.pipeline, origin: this.origin, via: chain });
+      this.out.push({ text: command.text, path: script.path, range: command.range, pipeline: this.pipeline, origin: this.origin, via: chain, cwd: dir });
       this.follow(command.text, dir, chain, depth + 1, seen);
       // `cd internal/api` on a line of its own moves the rest of the script (a variable in the path leaves it unknown).
       const cd = /^(?:cd|pushd)\s+(\S+)\s*$/.exec(command.text);
@@ -172,7 +174,7 @@ class Walker {
     }
     for (const line of target.recipe) {
       const text = expand(line.text, makefile.variables);
-      this.out.push({ text, path: makefile.path, range: line.range, pipeline: this.pipeline, origin: this.origin, via });
+      this.out.push({ text, path: makefile.path, range: line.range, pipeline: this.pipeline, origin: this.origin, via, cwd: dir });
       this.follow(text, dir, via, depth + 1, seen);
     }
   }
@@ -205,7 +207,7 @@ class Walker {
       if (seen.has(key)) continue;
       seen.add(key);
       const chain = [...via, `${tool} ${tool === "npm" && scriptName === "test" ? "test" : `run ${scriptName}`}`];
-      this.out.push({ text: body, path: pkg.path, range: pkg.locate(["scripts", scriptName]), pipeline: this.pipeline, origin: this.origin, via: chain });
+      this.out.push({ text: body, path: pkg.path, range: pkg.locate(["scripts", scriptName]), pipeline: this.pipeline, origin: this.origin, via: chain, cwd: dirOf(pkg.path) });
       this.follow(body, dirOf(pkg.path), chain, depth + 1, seen);
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { ConfigDocument, DockerFrom, DockerfileModel, DockerInstruction, DockerStage, ImageRef } from "../model/artifacts.js";
 import type { Repository } from "../model/repository.js";
+import { ciCommands } from "./ci-commands.js";
 import { commandText, effectiveInstruction, stageLineage } from "./docker.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -337,6 +338,7 @@ export function startCommand(dockerfile: DockerfileModel, stage: DockerStage): S
 /**
  * The build context of a Dockerfile, as far as the repository tells:
  * - the `build.context` of a Docker Compose service that builds it;
+ * - the context of a `docker build` that CI runs for it (directly, or through make, scripts and shell scripts);
  * - else the Dockerfile's own folder, unless the context-relative sources its COPY/ADD instructions name are
  *   missing there but present relative to an ancestor folder (go-zero's `goctl docker` writes
  *   `app/user/cmd/rpc/Dockerfile` and builds it from the module root, copying `go.mod` and
@@ -347,6 +349,8 @@ export function startCommand(dockerfile: DockerfileModel, stage: DockerStage): S
 export function buildContext(repo: Repository, dockerfile: DockerfileModel): { dir: string; known: boolean } {
   const composed = composeBuilds(repo).find((b) => b.dockerfile === dockerfile.path);
   if (composed) return { dir: composed.context, known: true };
+  const built = ciDockerBuilds(repo).find((b) => b.dockerfile === dockerfile.path);
+  if (built) return { dir: built.context, known: true };
   const own = folderOf(dockerfile.path);
   const sources = contextSources(dockerfile).filter((s) => !isWholeContext(s) && !/[*?[$]/.test(s));
   if (sources.length === 0) return { dir: own, known: false };
@@ -358,6 +362,57 @@ export function buildContext(repo: Repository, dockerfile: DockerfileModel): { d
   if (best === 0) return { dir: own, known: false };
   const dir = candidates[scores.indexOf(best)]!;
   return { dir, known: true };
+}
+
+/** `docker build` (`buildx build`, `podman build`) options that take no value. */
+const BUILD_SWITCHES = new Set(["--no-cache", "--pull", "--push", "--load", "-q", "--quiet", "--rm", "--force-rm", "--squash", "--compress", "--disable-content-trust"]);
+
+const ciBuildsCache = new WeakMap<object, { dockerfile: string; context: string }[]>();
+
+/**
+ * The Dockerfiles CI builds, with their contexts, from `docker build [options] <context>` commands that CI runs
+ * directly or through make targets, package.json scripts and shell scripts (wild-workouts' build-docker.sh runs
+ * `docker build ./internal -f ./docker/app-prod/Dockerfile` from the repository root). `-f` is relative to the
+ * folder the command runs in, the default Dockerfile is `<context>/Dockerfile`; contexts written with a variable,
+ * stdin (`-`) or a URL are skipped.
+ */
+export function ciDockerBuilds(repo: Repository): { dockerfile: string; context: string }[] {
+  const cached = ciBuildsCache.get(repo.ci);
+  if (cached) return cached;
+  const builds: { dockerfile: string; context: string }[] = [];
+  for (const command of ciCommands(repo).commands) {
+    if (!/\b(docker|podman)\b/.test(command.text) || !/\bbuild\b/.test(command.text)) continue;
+    let dir: string | undefined = command.cwd;
+    for (const segment of command.text.split(/&&|\|\||;|\|/)) {
+      const words = shellWords(segment.trim());
+      while (words.length > 0 && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!) || words[0] === "sudo")) words.shift();
+      if (words[0] === "cd" || words[0] === "pushd") {
+        dir = dir !== undefined && words[1] !== undefined && !words[1].includes("$") ? joinRelative(dir, words[1]) : undefined;
+        continue;
+      }
+      if (dir === undefined || !/^(docker|podman)$/.test(words[0] ?? "")) continue;
+      const start = words[1] === "build" ? 2 : (words[1] === "buildx" || words[1] === "image") && words[2] === "build" ? 3 : -1;
+      if (start < 0) continue;
+      let file: string | undefined;
+      let context: string | undefined;
+      for (let i = start; i < words.length; i++) {
+        const word = words[i]!;
+        if (/^[<>]|^\d>/.test(word)) break; // a redirection ends the arguments
+        if (word === "-") context ??= word; // the context from stdin
+        else if (word === "-f" || word === "--file") file = words[++i];
+        else if (word.startsWith("--file=")) file = word.slice("--file=".length);
+        else if (word.startsWith("-f") && word.length > 2 && !word.startsWith("--")) file = word.slice(2);
+        else if (word.startsWith("-")) {
+          if (!word.includes("=") && !BUILD_SWITCHES.has(word)) i++; // an option and its value
+        } else context ??= word;
+      }
+      if (context === undefined || context === "-" || context.includes("$") || /:\/\/|^git@/.test(context) || file?.includes("$")) continue;
+      const contextDir = joinRelative(dir, context);
+      builds.push({ context: contextDir, dockerfile: file !== undefined ? joinRelative(dir, file) : joinRelative(contextDir, "Dockerfile") });
+    }
+  }
+  ciBuildsCache.set(repo.ci, builds);
+  return builds;
 }
 
 export interface ComposeBuild {

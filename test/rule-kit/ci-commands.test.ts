@@ -5,6 +5,7 @@ import { loadShellScript } from "../../src/loaders/shell.js";
 import type { PackageJson } from "../../src/model/artifacts.js";
 import type { Repository } from "../../src/model/repository.js";
 import { ciCommands } from "../../src/rule-kit/ci-commands.js";
+import { ciDockerBuilds } from "../../src/rule-kit/docker-build.js";
 
 const AT = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 
@@ -122,6 +123,29 @@ describe("ciCommands", () => {
       ["go mod verify", "cloudbuild.yaml", 11, "verify"],
       ["npm ci && npm audit", "cloudbuild.yaml", 15, "audit"],
       ["govulncheck ./...", "cloudbuild.yaml", 19, "scan"],
+    ]);
+  });
+
+  it("finds the Dockerfiles CI builds and their contexts (folders, -f relative to where the command runs)", () => {
+    const builds = ciDockerBuilds(
+      repo(
+        workflow(
+          "cd svc && docker build -t svc:1 .",
+          "docker buildx build -f deploy/api.Dockerfile --push -t api:1 --platform linux/amd64 services/api",
+          "podman build --file=Dockerfile.prod --no-cache web",
+          "docker build - < Dockerfile",
+          'docker build -t "x:$TAG" "$CONTEXT"',
+          "make images",
+        ),
+        { Makefile: "images:\n\tdocker build -f worker/Dockerfile worker\n" },
+        [],
+      ),
+    );
+    expect(builds).toEqual([
+      { context: "svc", dockerfile: "svc/Dockerfile" },
+      { context: "services/api", dockerfile: "deploy/api.Dockerfile" },
+      { context: "web", dockerfile: "Dockerfile.prod" },
+      { context: "worker", dockerfile: "worker/Dockerfile" },
     ]);
   });
 });
