@@ -327,6 +327,8 @@ that registers HTTP routes must register one whose path has a probe-like segment
 \`/health/ready\`). A go-zero \`rest\` service serves \`/healthz\` only when its config has a
 \`DevServer:\` block (inside it \`Enabled\` defaults to true; without the block the dev server is off), so a go-zero API
 without routes of its own for health and without a \`DevServer\` block (or with \`Enabled: false\`) is reported at its config.
+Other programs are reported at their server start, or, when it is not in view (started by a package outside the
+scanned folder), at the first route written by hand rather than in generated code.
 
 **gRPC.** A Go program that creates a \`grpc.NewServer()\` must register the standard health service
 (\`grpc_health_v1.RegisterHealthServer\`); go-zero \`zrpc\` registers it itself (\`Health\` defaults to true; \`Health: false\`
@@ -368,6 +370,8 @@ code under test and example folders.`,
   },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
+    /** Files with a "Code generated ... DO NOT EDIT." header that register routes (oapi-codegen servers). */
+    const generatedRouteFiles = new Set<string>();
     const nodePackages = new Map<string, NodePackageFacts>();
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
 
@@ -384,6 +388,7 @@ code under test and example folders.`,
         addCalledNames(file.calls, pkg.called);
         const routes = goRoutes(file).routes;
         pkg.routes.push(...routes);
+        if (file.isGenerated && routes.length > 0) generatedRouteFiles.add(file.path);
         const healthRoutes = routes.filter((r) => r.framework !== "go-zero" && isHealthRoute(r));
         if (healthRoutes.length > 0) {
           const byRange = new Map(file.calls.map((c) => [at(c.range), c.node as GoNode] as const));
@@ -586,7 +591,9 @@ code under test and example folders.`,
           continue;
         }
         const start = program.flatMap((p) => p.httpStarts).find((s) => programRunsStart(s, dir, program));
-        const where = start ?? { path: routes[0]!.file, range: routes[0]!.range };
+        // Without a visible server start, the first route written by hand: a suppression in generated code is overwritten.
+        const anchor = routes.find((r) => !generatedRouteFiles.has(r.file)) ?? routes[0]!;
+        const where = start ?? { path: anchor.file, range: anchor.range };
         group(where, label, (who, s) => `${who} register${s} HTTP routes but none for health (healthz, readyz, live, ready, ...): Kubernetes probes have nothing cheap and reliable to ask.`, "Add a liveness route that only checks the process (/healthz) and a readiness route that checks dependencies (/readyz).");
       }
       for (const { at: where, programs, message, fix } of grouped.values()) {
