@@ -3,7 +3,7 @@ import type { Node as GoNode } from "web-tree-sitter";
 import type { ConfigDocument, ContainerRef, SourceImport } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
-import { callArguments, callsWithin, importForName } from "../../src/rule-kit/go.js";
+import { callArguments, callsWithin, goNodeRange, importForName } from "../../src/rule-kit/go.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { goRoutes, routeServes, tsRoutes, type NestGlobalPrefix, type Route } from "../../src/rule-kit/routes.js";
@@ -291,6 +291,8 @@ interface GoPackageFacts {
   called: CallsByFunction;
   grpcHealth: boolean;
   goZeroRest: boolean;
+  /** Where `func main` is declared (a main package): the program's own place when nothing else is in view. */
+  mainFunction?: { path: string; range: Range };
 }
 
 interface NodePackageFacts {
@@ -328,7 +330,7 @@ that registers HTTP routes must register one whose path has a probe-like segment
 \`DevServer:\` block (inside it \`Enabled\` defaults to true; without the block the dev server is off), so a go-zero API
 without routes of its own for health and without a \`DevServer\` block (or with \`Enabled: false\`) is reported at its config.
 Other programs are reported at their server start, or, when it is not in view (started by a package outside the
-scanned folder), at the first route written by hand rather than in generated code.
+scanned folder), at the first route written by hand, else at their \`func main\`, never in generated code.
 
 **gRPC.** A Go program that creates a \`grpc.NewServer()\` must register the standard health service
 (\`grpc_health_v1.RegisterHealthServer\`); go-zero \`zrpc\` registers it itself (\`Health\` defaults to true; \`Health: false\`
@@ -383,7 +385,12 @@ code under test and example folders.`,
           pkg = { dir: file.dir, isMain: false, imports: new Set(), routes: [], handlers: [], functions: new Map(), httpStarts: [], grpcServers: [], called: new Map(), grpcHealth: false, goZeroRest: false };
           goPackages.set(file.dir, pkg);
         }
-        if (file.packageName === "main") pkg.isMain = true;
+        if (file.packageName === "main") {
+          pkg.isMain = true;
+          const main = file.root.namedChildren.find((d) => d?.type === "function_declaration" && d.childForFieldName("name")?.text === "main");
+          const name = main?.childForFieldName("name");
+          if (name && !file.isGenerated) pkg.mainFunction ??= { path: file.path, range: goNodeRange(name) };
+        }
         for (const i of file.imports) pkg.imports.add(i.module);
         addCalledNames(file.calls, pkg.called);
         const routes = goRoutes(file).routes;
@@ -591,9 +598,11 @@ code under test and example folders.`,
           continue;
         }
         const start = program.flatMap((p) => p.httpStarts).find((s) => programRunsStart(s, dir, program));
-        // Without a visible server start, the first route written by hand: a suppression in generated code is overwritten.
-        const anchor = routes.find((r) => !generatedRouteFiles.has(r.file)) ?? routes[0]!;
-        const where = start ?? { path: anchor.file, range: anchor.range };
+        // Without a visible server start, the first route written by hand, else the program's func main: a
+        // suppression in generated code is overwritten.
+        const handwritten = routes.find((r) => !generatedRouteFiles.has(r.file));
+        const mainFunction = goPackages.get(dir)?.mainFunction;
+        const where = start ?? (handwritten ? { path: handwritten.file, range: handwritten.range } : mainFunction ?? { path: routes[0]!.file, range: routes[0]!.range });
         group(where, label, (who, s) => `${who} register${s} HTTP routes but none for health (healthz, readyz, live, ready, ...): Kubernetes probes have nothing cheap and reliable to ask.`, "Add a liveness route that only checks the process (/healthz) and a readiness route that checks dependencies (/readyz).");
       }
       for (const { at: where, programs, message, fix } of grouped.values()) {
