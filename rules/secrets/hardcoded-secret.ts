@@ -1,4 +1,5 @@
 import type { DockerInstruction } from "../../src/model/artifacts.js";
+import { isComposeFile, shellWords } from "../../src/rule-kit/docker-build.js";
 import { getIn, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Severity } from "../../src/model/finding.js";
@@ -296,14 +297,12 @@ function hitsOf(key: string | undefined, value: string, parentKey?: string): { h
   return { hits: scanValue(key, value, parentKey) };
 }
 
-const COMPOSE_FILE = /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i;
-
 /** Keys whose value is a command line (Compose, Kubernetes containers, Dockerfile-like configs). */
 const COMMAND_KEYS = new Set(["command", "args", "entrypoint", "cmd"]);
 
-/** `--name value` and `--name=value` pairs of a command line (quotes stripped; no shell expansion). */
+/** `--name value` and `--name=value` pairs of a command line (shell words, quotes removed; no expansion). */
 function commandFlags(line: string): { name: string; value: string }[] {
-  const words = line.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(["'])(.*)\1$/s, "$2")) ?? [];
+  const words = shellWords(line);
   const flags: { name: string; value: string }[] = [];
   for (let i = 0; i < words.length; i++) {
     const flag = /^--?([A-Za-z][\w.-]*)(?:=(.*))?$/s.exec(words[i]!);
@@ -384,7 +383,7 @@ function checkConfigs(context: RuleContext) {
           fix:
             doc.format === "env"
               ? "Keep real .env files out of Git (.gitignore; commit a .env.example with placeholders), set the variable from a secret store at deploy time, and rotate the credential: it stays in the Git history."
-              : COMPOSE_FILE.test(doc.path)
+              : isComposeFile(doc.path)
                 ? "Write ${VARIABLE} instead (Compose substitutes it from the environment or an untracked .env), or use Compose `secrets:`; keep the value out of Git and rotate the credential: it stays in the Git history."
                 : "Replace the literal with a reference resolved at run time (go-zero and most loaders expand ${VAR} from the environment), fill the variable from a secret store, and rotate the credential: it stays in the Git history.",
         },
