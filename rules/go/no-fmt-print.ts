@@ -35,6 +35,15 @@ interface Candidate {
   builtin?: string;
 }
 
+/** What one Go file contributes to its package. */
+interface FileFacts {
+  dir: string;
+  isMain: boolean;
+  startsServer: boolean;
+  declared: string[];
+  candidates: Candidate[];
+}
+
 interface GoPackage {
   dir: string;
   isMain: boolean;
@@ -44,7 +53,7 @@ interface GoPackage {
   candidates: Candidate[];
 }
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "go/no-fmt-print",
     section: "architecture",
@@ -96,34 +105,41 @@ Not reported:
     tags: ["go", "logging", "observability"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    // Test files never ship, and may even belong to an external `_test` package; `//go:build ignore`
+    // files are `go run` scripts that share a folder with a real package but are never built into it.
+    if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
+    // A k6 extension is compiled into the k6 load-test tool, which owns the console.
+    if (file.imports.some((i) => i.module.startsWith("go.k6.io/k6"))) return undefined;
+    const facts: FileFacts = {
+      dir: file.dir,
+      isMain: file.packageName === "main",
+      startsServer: false,
+      declared: [...packageLevelNames(file.root)],
+      candidates: [],
+    };
+    for (const call of file.calls) {
+      if (startsServer(call)) facts.startsServer = true;
+      if (file.isGenerated || isProgramStartup(file, call) || isPrintHelper(call)) continue;
+      const candidate = printCandidate(file, call);
+      if (candidate) facts.candidates.push(candidate);
+    }
+    return facts;
+  },
   create({ report }) {
     const packages = new Map<string, GoPackage>();
 
-    const packageOf = (file: GoSourceFile): GoPackage => {
-      let pkg = packages.get(file.dir);
-      if (!pkg) {
-        pkg = { dir: file.dir, isMain: false, startsServer: false, declared: new Set(), candidates: [] };
-        packages.set(file.dir, pkg);
-      }
-      return pkg;
-    };
-
     return {
-      go(file) {
-        // Test files never ship, and may even belong to an external `_test` package; `//go:build ignore`
-        // files are `go run` scripts that share a folder with a real package but are never built into it.
-        if (file.isTest || IGNORED_BUILD.test(file.text)) return;
-        // A k6 extension is compiled into the k6 load-test tool, which owns the console.
-        if (file.imports.some((i) => i.module.startsWith("go.k6.io/k6"))) return;
-        const pkg = packageOf(file);
-        if (file.packageName === "main") pkg.isMain = true;
-        for (const name of packageLevelNames(file.root)) pkg.declared.add(name);
-        for (const call of file.calls) {
-          if (startsServer(call)) pkg.startsServer = true;
-          if (file.isGenerated || isProgramStartup(file, call) || isPrintHelper(call)) continue;
-          const candidate = printCandidate(file, call);
-          if (candidate) pkg.candidates.push(candidate);
+      goFacts(facts) {
+        let pkg = packages.get(facts.dir);
+        if (!pkg) {
+          pkg = { dir: facts.dir, isMain: false, startsServer: false, declared: new Set(), candidates: [] };
+          packages.set(facts.dir, pkg);
         }
+        if (facts.isMain) pkg.isMain = true;
+        if (facts.startsServer) pkg.startsServer = true;
+        for (const name of facts.declared) pkg.declared.add(name);
+        for (const candidate of facts.candidates) pkg.candidates.push(candidate);
       },
       end() {
         const mains = [...packages.values()].filter((p) => p.isMain);

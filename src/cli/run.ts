@@ -47,6 +47,8 @@ Options:
       --cache / --no-cache             reuse the result of an identical earlier scan: same tool, configuration,
                                        git refs and file contents (default: off; see README "Performance")
       --cache-location <path>          where --cache keeps results (default: node_modules/.cache/readiness-check)
+      --concurrency <auto|off|n>       worker threads that parse and analyse Go files (default: auto, one per
+                                       CPU when the repository has 400 Go files or more); same findings either way
   -c, --config <file>                  configuration file (default: the nearest readiness.config.*,
                                        .readinessrc* or package.json "readiness" key, from the scanned
                                        folder up to the repository root)
@@ -98,6 +100,7 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
         timing: { type: "boolean" },
         cache: { type: "boolean" },
         "cache-location": { type: "string" },
+        concurrency: { type: "string" },
         "sarif-output": { type: "string" },
         "json-output": { type: "string" },
         "junit-output": { type: "string" },
@@ -166,7 +169,8 @@ async function runOrThrow(argv: string[], io: CliIo): Promise<number> {
   if (baseRef !== undefined && (!baseRef.trim() || baseRef.startsWith("-"))) throw new UsageError(`--base-ref needs a git ref (got "${baseRef}")`);
   // Off unless asked for, as in ESLint: a read-only audit writes nothing into the repository by default.
   const cache = values.cache ? { location: values["cache-location"] } : false;
-  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"], baseRef, cache };
+  const concurrency = parseConcurrency(values.concurrency);
+  const common = { path: target, only, configFile: values.config, changedSince: values["changed-since"], baseRef, cache, concurrency };
 
   if (values["update-baseline"]) {
     const file = baselineFile ?? path.join(target, DEFAULT_BASELINE_FILE);
@@ -283,3 +287,10 @@ export function wantsColor(flag: boolean | undefined, io: Pick<CliIo, "stdout" |
 }
 
 export type { OutputFormat };
+
+/** `--concurrency`: "auto", "off", or a whole number of worker threads (0 means off), as ESLint spells it. */
+function parseConcurrency(value: string | undefined): number | "auto" | "off" {
+  if (value === undefined || value === "auto" || value === "off") return value ?? "auto";
+  if (!/^\d+$/.test(value) || Number(value) > 64) throw new UsageError(`--concurrency takes auto, off or a number of threads from 0 to 64 (got "${value}")`);
+  return Number(value) === 0 ? "off" : Number(value);
+}

@@ -7,11 +7,33 @@ import { NOT_RENDERED, PARSE_ERROR, RULE_ERROR } from "./builtin-rules.js";
 import { maskSecrets } from "./mask.js";
 import { collapseCopies, compareFindings, dedupeFindings } from "./sort.js";
 
+/** One rule's per-file Go analysis, as a worker thread runs it: the rule and its options. */
+export interface GoAnalyzer {
+  ruleId: string;
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** What one rule's `analyzeGo` gave for one file: its reports, its facts, or the message it threw. */
+export interface GoAnalysis {
+  reports: ReportDescriptor[];
+  facts?: unknown;
+  error?: string;
+}
+
 /** What the engine needs from the loaders; `api.ts` hands it a loaded repository. */
 export interface LoadedRepository {
   repo: Repository;
   /** Parses each Go file once and hands it to `visit`; the tree is freed after `visit` returns. */
   forEachGoFile(visit: (file: GoSourceFile) => void): Promise<void>;
+  /**
+   * Parses and analyses the Go files elsewhere (worker threads), calling `onFile` in file order with
+   * one analysis per analyzer. Resolves to each analyzer's own milliseconds. Offered on repositories
+   * large enough to be worth it; used when every Go rule analyses files with `analyzeGo`.
+   */
+  analyzeGoFiles?(
+    analyzers: readonly GoAnalyzer[],
+    onFile: (path: string, analyses: readonly GoAnalysis[]) => void,
+  ): Promise<number[]>;
   forEachTsFile(visit: (file: TsSourceFile) => void): Promise<void>;
   /** Problems met by the loaders that ran so far (only what rules asked for is loaded). */
   diagnostics(): LoadDiagnostic[];
@@ -30,7 +52,9 @@ export interface EngineRun {
 
 interface ActiveRule {
   rule: Rule;
-  visitor: RuleVisitor;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- facts are the rule's own type
+  visitor: RuleVisitor<any>;
+  context?: RuleContext;
   findings: Finding[];
   crashed: boolean;
   nothingToCheck: boolean;
@@ -100,6 +124,7 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
       },
       options: optionsFor(rule.meta, settings.options?.get(rule.meta.id)),
     };
+    entry.context = context;
     try {
       entry.visitor = clock(entry, () => rule.create(context));
     } catch (error) {
@@ -109,11 +134,15 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
   }
 
   // Source files are parsed once and shown to every rule that visits that language.
-  const goVisitors = active.filter((a) => a.visitor.go);
-  if (goVisitors.length > 0) {
-    await stream(goVisitors, recordCrash, (visit) =>
-      loaded.forEachGoFile((file) => visit(file.path, (entry) => clock(entry, () => entry.visitor.go!(file)))),
-    );
+  const goRules = active.filter((a) => !a.crashed && (a.visitor.go || a.rule.analyzeGo));
+  if (goRules.length > 0) {
+    if (loaded.analyzeGoFiles && goRules.every((a) => !a.visitor.go)) {
+      await analyzeInParallel(loaded.analyzeGoFiles.bind(loaded), goRules, recordCrash, clock);
+    } else {
+      await stream(goRules, recordCrash, (visit) =>
+        loaded.forEachGoFile((file) => visit(file.path, (entry) => clock(entry, () => visitGo(entry, file)))),
+      );
+    }
   }
   const tsVisitors = active.filter((a) => a.visitor.typescript);
   if (tsVisitors.length > 0) {
@@ -159,6 +188,47 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
     loaders: loaded.loaderTimings?.().byLoader ?? new Map<string, number>(),
   };
   return { findings: sorted, rules: ruleOutcomes, complete: crashes.length === 0, timing };
+}
+
+/** One Go file for one rule in the engine's own thread: the same two steps a worker and the engine take apart. */
+function visitGo(entry: ActiveRule, file: GoSourceFile): void {
+  if (entry.visitor.go) return entry.visitor.go(file);
+  const context = entry.context!;
+  const facts = entry.rule.analyzeGo!(file, { options: context.options, report: context.report });
+  if (facts !== undefined) entry.visitor.goFacts?.(facts, file.path);
+}
+
+/**
+ * Go files analysed in worker threads: each file's reports are replayed and its facts applied here, in
+ * file order, so a rule sees exactly what it would see in one thread.
+ */
+async function analyzeInParallel(
+  analyzeGoFiles: NonNullable<LoadedRepository["analyzeGoFiles"]>,
+  entries: ActiveRule[],
+  recordCrash: (entry: ActiveRule, error: unknown, path?: string) => void,
+  clock: <T>(entry: ActiveRule, work: () => T) => T,
+): Promise<void> {
+  const analyzers = entries.map((entry) => ({ ruleId: entry.rule.meta.id, options: entry.context!.options }));
+  try {
+    const ms = await analyzeGoFiles(analyzers, (path, analyses) => {
+      entries.forEach((entry, index) => {
+        const analysis = analyses[index];
+        if (entry.crashed || !analysis) return;
+        if (analysis.error !== undefined) return recordCrash(entry, new Error(analysis.error), path);
+        try {
+          clock(entry, () => {
+            for (const descriptor of analysis.reports) entry.context!.report(descriptor);
+            if (analysis.facts !== undefined) entry.visitor.goFacts?.(analysis.facts, path);
+          });
+        } catch (error) {
+          recordCrash(entry, error, path);
+        }
+      });
+    });
+    entries.forEach((entry, index) => (entry.ms += ms[index] ?? 0));
+  } catch (error) {
+    for (const entry of entries) if (!entry.crashed) recordCrash(entry, error);
+  }
 }
 
 /**

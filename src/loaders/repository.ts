@@ -319,15 +319,7 @@ export class LazyRepository implements Repository {
     try {
       return this.timed(what, load);
     } catch (error) {
-      // Only the error's class and, for engine limits, its message: loader messages could quote input.
-      const name = error instanceof Error ? error.name : "Error";
-      const detail = error instanceof RangeError ? `${name}: ${error.message}` : name;
-      this.loadDiagnostics.push({
-        kind: "parse-error",
-        path,
-        range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
-        message: `The ${what} failed on ${path || "this repository"} (${detail}), so it was not checked. Please report this with the file.`,
-      });
+      this.loadDiagnostics.push(loaderFailure(path, what, error));
       return undefined;
     }
   }
@@ -367,25 +359,59 @@ export class LazyRepository implements Repository {
   }
 
   private readTextUntimed(relativePath: string): string | undefined {
-    let buffer: Buffer;
-    try {
-      buffer = readFileSync(path.join(this.discovery.repoRoot, relativePath));
-    } catch (error) {
-      this.skip(relativePath, `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-      return undefined;
+    const read = readRepoText(this.discovery.repoRoot, relativePath);
+    if (read.skipped !== undefined) this.skip(relativePath, read.skipped);
+    return read.text;
+  }
+
+  /** Files analysed in worker threads: what they met there, recorded as if read here. */
+  recordWorkerLoading(report: { diagnostics: readonly LoadDiagnostic[]; skipped: readonly { path: string; reason: string }[]; loaderMs: Readonly<Record<string, number>> }): void {
+    this.addDiagnostics(report.diagnostics);
+    for (const { path: skippedPath, reason } of report.skipped) this.skip(skippedPath, reason);
+    for (const [what, ms] of Object.entries(report.loaderMs)) {
+      this.loaderMs.set(what, (this.loaderMs.get(what) ?? 0) + ms);
     }
-    if (buffer.subarray(0, 8000).includes(0)) {
-      this.skip(relativePath, "binary");
-      return undefined;
-    }
-    // A byte-order mark is invisible in editors; dropping it keeps columns as users see them.
-    const text = buffer.toString("utf8");
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  /** The Go files to analyse, in path order (what forEachGoFile visits). */
+  goFilePaths(): string[] {
+    return this.filesOf("go").map((f) => f.path);
   }
 
   private skip(relativePath: string, reason: string) {
     if (!this.skipped.some((s) => s.path === relativePath)) this.skipped.push({ path: relativePath, reason });
   }
+}
+
+/**
+ * A discovered file's text, or why it is skipped: unreadable, or binary (a NUL byte early on). A
+ * byte-order mark is invisible in editors; dropping it keeps columns as users see them.
+ */
+export function readRepoText(repoRoot: string, relativePath: string): { text?: string; skipped?: string } {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path.join(repoRoot, relativePath));
+  } catch (error) {
+    return { skipped: `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+  }
+  if (buffer.subarray(0, 8000).includes(0)) return { skipped: "binary" };
+  const text = buffer.toString("utf8");
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/**
+ * A loader that threw (a defect, or input deep enough to exhaust the stack), as a diagnostic. Only the
+ * error's class and, for engine limits, its message: loader messages could quote input.
+ */
+export function loaderFailure(filePath: string, what: string, error: unknown): LoadDiagnostic {
+  const name = error instanceof Error ? error.name : "Error";
+  const detail = error instanceof RangeError ? `${name}: ${error.message}` : name;
+  return {
+    kind: "parse-error",
+    path: filePath,
+    range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    message: `The ${what} failed on ${filePath || "this repository"} (${detail}), so it was not checked. Please report this with the file.`,
+  };
 }
 
 /**

@@ -24,9 +24,25 @@ export interface RuleContext {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What a rule's per-file Go analysis may use: the file, the rule's options and a report. It runs
+ * where the file was parsed, which on a large repository is a worker thread: it sees no repository
+ * model and no state of the rule, and its reports are replayed on the main thread in file order.
+ */
+export interface FileContext {
+  readonly options: Readonly<Record<string, unknown>>;
+  report(descriptor: ReportDescriptor): void;
+}
+
 /** Called by the engine: source files are streamed (parsed once, visited by every rule, dropped). */
-export interface RuleVisitor {
+export interface RuleVisitor<GoFacts = never> {
+  /** TRANSITIONAL: a visit that needs the tree in the engine's thread (keeps every Go file in one thread). */
   go?(file: GoSourceFile): void;
+  /**
+   * Receives, in file order, what the rule's `analyzeGo` returned for each Go file (after that file's
+   * reports were replayed). Repository-wide state is built here; `end` decides.
+   */
+  goFacts?(facts: GoFacts, path: string): void;
   typescript?(file: TsSourceFile): void;
   /** After every file was visited; repository-wide checks go here. */
   end?(): void;
@@ -34,19 +50,33 @@ export interface RuleVisitor {
 
 export interface Rule {
   meta: RuleMeta;
-  create(context: RuleContext): RuleVisitor;
+  // The facts' type is the rule's own business; the engine only carries them from analyzeGo to goFacts.
+  create(context: RuleContext): RuleVisitor<any>;
+  /**
+   * Per-file work on a parsed Go file. Returns plain data (what `structuredClone` copies: no functions,
+   * no syntax nodes, no class instances), or undefined when the file holds nothing for the rule.
+   */
+  analyzeGo?(file: GoSourceFile, context: FileContext): unknown;
 }
 
-type RuleDefinition = { meta: Omit<RuleMeta, "docsUrl"> } & (
-  | { /** A check over the parsed repository model. */ check(context: RuleContext): void; create?: never }
-  | { /** A visitor, for rules that read Go or TypeScript source. */ create(context: RuleContext): RuleVisitor; check?: never }
+type RuleDefinition<GoFacts> = { meta: Omit<RuleMeta, "docsUrl"> } & (
+  | { /** A check over the parsed repository model. */ check(context: RuleContext): void; create?: never; analyzeGo?: never }
+  | {
+      /** A visitor, for rules that read Go or TypeScript source. */
+      create(context: RuleContext): RuleVisitor<GoFacts>;
+      /** Go files are analysed one at a time, possibly in parallel: see `Rule.analyzeGo`. */
+      analyzeGo?(file: GoSourceFile, context: FileContext): GoFacts | undefined;
+      check?: never;
+    }
 );
 
-export function defineRule(definition: RuleDefinition): Rule {
+export function defineRule<GoFacts = never>(definition: RuleDefinition<GoFacts>): Rule {
   const meta: RuleMeta = { ...definition.meta, docsUrl: `${DOCS_BASE_URL}${definition.meta.id}.md` };
   if (definition.check) {
     const check = definition.check;
     return { meta, create: (context) => ({ end: () => check(context) }) };
   }
-  return { meta, create: definition.create! };
+  const rule: Rule = { meta, create: definition.create! };
+  if (definition.analyzeGo) rule.analyzeGo = definition.analyzeGo;
+  return rule;
 }

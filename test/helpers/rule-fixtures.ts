@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { scan } from "../../src/api.js";
+import { scan, type ScanOptions } from "../../src/api.js";
 import type { Finding } from "../../src/model/finding.js";
 import { historyRepo, isHistoryCase } from "./git-history.js";
 
@@ -51,13 +51,17 @@ export function formatFinding(f: Finding): string {
 }
 
 /** Scans one fixture case with only `ruleId` enabled and returns every finding as `path:line:col id severity`. */
-export async function runCase(ruleId: string, fixture: FixtureCase): Promise<{ actual: string[]; findings: Finding[] }> {
+export async function runCase(
+  ruleId: string,
+  fixture: FixtureCase,
+  extra: Pick<ScanOptions, "concurrency"> = {},
+): Promise<{ actual: string[]; findings: Finding[] }> {
   const ruleOptions = fixture.options ? { [ruleId]: fixture.options } : undefined;
   // A case with v1/ and v2/ folders is a git history (see git-history.ts), built for the scan.
   const history = isHistoryCase(fixture.dir) ? historyRepo(fixture.dir) : undefined;
   const dir = history?.dir ?? fixture.dir;
   try {
-    const result = await scan({ path: dir, repoRoot: dir, only: [ruleId], ruleOptions });
+    const result = await scan({ path: dir, repoRoot: dir, only: [ruleId], ruleOptions, ...extra });
     return { actual: result.findings.map(formatFinding).sort(), findings: result.findings };
   } finally {
     history?.dispose();

@@ -1,0 +1,124 @@
+/**
+ * A worker thread that parses Go files and runs the rules' per-file analysis (`analyzeGo`) on them.
+ * Started by go-workers.ts; a syntax tree never leaves the thread that parsed it, so the rules' work
+ * on a file happens here and only plain data (reports, facts) goes back.
+ */
+import { parentPort } from "node:worker_threads";
+import type { GoAnalysis, GoAnalyzer } from "./engine/run.js";
+import { createGoParser, type GoParser } from "./loaders/go.js";
+import { loaderFailure, readRepoText } from "./loaders/repository.js";
+import type { LoadDiagnostic, ReportDescriptor } from "./model/finding.js";
+import type { GoSourceFile, Rule } from "./rule-kit/define-rule.js";
+import { allRules } from "../rules/index.js";
+
+export interface GoBatchRequest {
+  batch: number;
+  repoRoot: string;
+  paths: string[];
+  analyzers: GoAnalyzer[];
+}
+
+export interface GoFileResult {
+  path: string;
+  /** Undefined when the file was skipped or could not be parsed. */
+  analyses?: GoAnalysis[];
+}
+
+export interface GoBatchResponse {
+  batch: number;
+  files: GoFileResult[];
+  diagnostics: LoadDiagnostic[];
+  skipped: { path: string; reason: string }[];
+  /** Milliseconds per analyzer (in request order) and per loader, for this batch. */
+  analyzerMs: number[];
+  loaderMs: Record<string, number>;
+}
+
+const rulesById = new Map<string, Rule>(allRules.map((rule) => [rule.meta.id, rule]));
+let parser: GoParser | undefined;
+
+async function analyzeBatch(request: GoBatchRequest): Promise<GoBatchResponse> {
+  parser ??= await createGoParser();
+  const response: GoBatchResponse = { batch: request.batch, files: [], diagnostics: [], skipped: [], analyzerMs: request.analyzers.map(() => 0), loaderMs: {} };
+  const addLoaderMs = (what: string, ms: number) => (response.loaderMs[what] = (response.loaderMs[what] ?? 0) + ms);
+  const rules = request.analyzers.map((a) => rulesById.get(a.ruleId));
+  for (const path of request.paths) {
+    let started = performance.now();
+    const read = readRepoText(request.repoRoot, path);
+    addLoaderMs("reading files", performance.now() - started);
+    if (read.text === undefined) {
+      response.skipped.push({ path, reason: read.skipped ?? "unreadable" });
+      response.files.push({ path });
+      continue;
+    }
+    started = performance.now();
+    let parsed: ReturnType<GoParser["parse"]>;
+    try {
+      parsed = parser.parse(path, read.text);
+    } catch (error) {
+      response.diagnostics.push(loaderFailure(path, "Go parser", error));
+      response.files.push({ path });
+      continue;
+    } finally {
+      addLoaderMs("Go parser", performance.now() - started);
+    }
+    for (const diagnostic of parsed.diagnostics) response.diagnostics.push(diagnostic);
+    const file = parsed.file as GoSourceFile;
+    try {
+      const analyses = request.analyzers.map((analyzer, index) => {
+        const start = performance.now();
+        const analysis = analyze(rules[index], analyzer, file);
+        response.analyzerMs[index]! += performance.now() - start;
+        return analysis;
+      });
+      response.files.push({ path, analyses });
+    } finally {
+      parser.free(parsed.file);
+    }
+  }
+  return response;
+}
+
+function analyze(rule: Rule | undefined, analyzer: GoAnalyzer, file: GoSourceFile): GoAnalysis {
+  const reports: ReportDescriptor[] = [];
+  if (!rule?.analyzeGo) return { reports, error: `rule ${analyzer.ruleId} has no Go analysis in worker threads` };
+  try {
+    const facts = rule.analyzeGo(file, { options: analyzer.options, report: (descriptor) => reports.push(descriptor) });
+    return facts === undefined ? { reports } : { reports, facts };
+  } catch (error) {
+    return { reports, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+parentPort?.on("message", (request: GoBatchRequest) => {
+  analyzeBatch(request).then(
+    (response) => {
+      try {
+        parentPort!.postMessage(response);
+      } catch (error) {
+        // A rule returned facts that cannot be copied to another thread: that rule crashes, not the scan.
+        parentPort!.postMessage(withoutUncloneable(response, error));
+      }
+    },
+    (error: unknown) => parentPort!.postMessage({ batch: request.batch, fatal: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+/** The response with every analysis that cannot be cloned replaced by that rule's crash. */
+function withoutUncloneable(response: GoBatchResponse, error: unknown): GoBatchResponse {
+  const reason = `its Go facts cannot be copied between threads (${error instanceof Error ? error.message : String(error)})`;
+  return {
+    ...response,
+    files: response.files.map((file) => ({
+      path: file.path,
+      analyses: file.analyses?.map((analysis) => {
+        try {
+          structuredClone(analysis);
+          return analysis;
+        } catch {
+          return { reports: [], error: reason };
+        }
+      }),
+    })),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Go files parsed and analysed in worker threads (go-worker.ts): the Go parser is the largest single
+ * cost of a scan and one thread cannot share it. Files go out in small batches to whichever worker is
+ * free; results come back in any order and are handed on in file order, so the rules' state is built
+ * exactly as in one thread. The workers live for the process (a scan of many repositories, the tests)
+ * and do not keep it alive between scans.
+ */
+import { Worker } from "node:worker_threads";
+import type { GoAnalysis, GoAnalyzer } from "./engine/run.js";
+import type { GoBatchRequest, GoBatchResponse } from "./go-worker.js";
+import type { LoadDiagnostic } from "./model/finding.js";
+
+/** Files per message: small enough to balance two threads at the end, large enough that messages cost little. */
+const BATCH_SIZE = 16;
+
+export interface GoWorkerLoading {
+  diagnostics: LoadDiagnostic[];
+  skipped: { path: string; reason: string }[];
+  loaderMs: Record<string, number>;
+}
+
+export interface GoWorkerRun {
+  repoRoot: string;
+  /** In path order; `onFile` is called in this order. */
+  paths: readonly string[];
+  analyzers: readonly GoAnalyzer[];
+  threads: number;
+  onFile(path: string, analyses: readonly GoAnalysis[]): void;
+  /** Once, at the end: what reading and parsing met in the workers. */
+  onLoading(loading: GoWorkerLoading): void;
+}
+
+const pool: Worker[] = [];
+
+function startWorker(): Worker {
+  // Under the test runner this module is TypeScript source: the worker then loads through jiti.
+  const typescript = import.meta.url.endsWith(".ts");
+  const url = new URL(typescript ? "./go-worker.ts" : "./go-worker.js", import.meta.url);
+  const worker = new Worker(url, { execArgv: typescript ? ["--import", "jiti/register"] : [] });
+  worker.unref();
+  return worker;
+}
+
+function resetPool(): void {
+  for (const worker of pool.splice(0)) void worker.terminate();
+}
+
+/** Resolves to each analyzer's own milliseconds, summed over the threads. */
+export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
+  const batches: string[][] = [];
+  for (let i = 0; i < run.paths.length; i += BATCH_SIZE) batches.push(run.paths.slice(i, i + BATCH_SIZE));
+  const threads = Math.max(1, Math.min(run.threads, batches.length));
+  while (pool.length < threads) pool.push(startWorker());
+  const workers = pool.slice(0, threads);
+  const analyzerMs = run.analyzers.map(() => 0);
+  const loading: GoWorkerLoading = { diagnostics: [], skipped: [], loaderMs: {} };
+  const arrived = new Map<number, GoBatchResponse>();
+  let nextToSend = 0;
+  let nextToApply = 0;
+
+  return new Promise<number[]>((resolve, reject) => {
+    const listeners = new Map<Worker, { message: (m: unknown) => void; error: (e: unknown) => void; exit: (code: number) => void }>();
+    const finish = (error?: unknown) => {
+      for (const [worker, l] of listeners) {
+        worker.off("message", l.message).off("error", l.error).off("exit", l.exit);
+        worker.unref();
+      }
+      listeners.clear();
+      if (error === undefined) return resolve(analyzerMs);
+      resetPool(); // a worker in an unknown state is not reused
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const send = (worker: Worker) => {
+      if (nextToSend >= batches.length) return;
+      const request: GoBatchRequest = { batch: nextToSend, repoRoot: run.repoRoot, paths: batches[nextToSend]!, analyzers: [...run.analyzers] };
+      nextToSend++;
+      worker.postMessage(request);
+    };
+    const apply = (response: GoBatchResponse) => {
+      for (const file of response.files) if (file.analyses) run.onFile(file.path, file.analyses);
+      for (const diagnostic of response.diagnostics) loading.diagnostics.push(diagnostic);
+      for (const skipped of response.skipped) loading.skipped.push(skipped);
+      for (const [what, ms] of Object.entries(response.loaderMs)) loading.loaderMs[what] = (loading.loaderMs[what] ?? 0) + ms;
+      response.analyzerMs.forEach((ms, index) => (analyzerMs[index]! += ms));
+    };
+    if (batches.length === 0) return finish();
+    for (const worker of workers) {
+      const l = {
+        message: (message: unknown) => {
+          const response = message as GoBatchResponse & { fatal?: string };
+          if (response.fatal !== undefined) return finish(new Error(response.fatal));
+          arrived.set(response.batch, response);
+          send(worker);
+          try {
+            while (arrived.has(nextToApply)) {
+              apply(arrived.get(nextToApply)!);
+              arrived.delete(nextToApply++);
+            }
+          } catch (error) {
+            return finish(error);
+          }
+          if (nextToApply === batches.length) {
+            run.onLoading(loading);
+            finish();
+          }
+        },
+        error: (error: unknown) => finish(error),
+        exit: (code: number) => finish(new Error(`a Go worker thread stopped (exit code ${code})`)),
+      };
+      listeners.set(worker, l);
+      worker.on("message", l.message).on("error", l.error).on("exit", l.exit);
+      worker.ref();
+      send(worker);
+    }
+  });
+}
