@@ -3,10 +3,13 @@
  * analyses Go files, every fixture case holding Go code is scanned both ways and compared whole
  * (messages, ranges, related locations), not only against expected.txt.
  */
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { allRules } from "../rules/index.js";
+import type { GoAnalysis, GoAnalyzer } from "../src/engine/run.js";
+import { analyzeGoFilesInWorkers, type GoWorkerLoading } from "../src/go-workers.js";
 import { fixtureCases, runCase } from "./helpers/rule-fixtures.js";
 
 function holdsGo(dir: string): boolean {
@@ -17,6 +20,9 @@ function holdsGo(dir: string): boolean {
 }
 
 const goRules = allRules.filter((rule) => rule.analyzeGo);
+
+// The first worker start under the test runner compiles the tool through jiti (about 20 s, then cached).
+vi.setConfig({ testTimeout: 120_000 });
 
 describe("Go analysis in worker threads", () => {
   it("covers the rules that analyse Go files", () => {
@@ -32,4 +38,68 @@ describe("Go analysis in worker threads", () => {
       expect(inWorkers.actual).toEqual(fixture.expected);
     });
   }
+});
+
+describe("the Go worker pool", () => {
+  const repoRoot = mkdtempSync(path.join(tmpdir(), "rc-go-workers-"));
+  const write = (file: string, text: string | Buffer) => {
+    mkdirSync(path.dirname(path.join(repoRoot, file)), { recursive: true });
+    writeFileSync(path.join(repoRoot, file), text);
+  };
+  // Enough files for several batches, so results can arrive out of order.
+  const paths: string[] = [];
+  for (let i = 0; i < 70; i++) {
+    const file = `svc/p${String(i).padStart(2, "0")}/main.go`;
+    write(file, `package main\n\nimport "fmt"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", handle)\n}\n\nfunc handle() {\n\tfmt.Println("hi ${i}")\n}\n`);
+    paths.push(file);
+  }
+  write("broken/broken.go", "package broken\n\nfunc f( {\n");
+  write("binary/blob.go", Buffer.from([0x70, 0x00, 0x01]));
+  const all = [...paths, "binary/blob.go", "broken/broken.go", "missing/gone.go"].sort();
+  afterAll(() => rmSync(repoRoot, { recursive: true, force: true }));
+
+  async function analyze(analyzers: GoAnalyzer[]) {
+    const seen: { path: string; analyses: readonly GoAnalysis[] }[] = [];
+    let loading: GoWorkerLoading | undefined;
+    const ms = await analyzeGoFilesInWorkers({
+      repoRoot,
+      paths: all,
+      analyzers,
+      threads: 2,
+      onFile: (file, analyses) => seen.push({ path: file, analyses }),
+      onLoading: (l) => (loading = l),
+    });
+    return { seen, loading: loading!, ms };
+  }
+
+  it("hands files on in the order given, with each analyzer's facts, and records what could not be read or parsed", async () => {
+    const { seen, loading, ms } = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
+    // The unreadable and binary files are skipped; the broken one is analysed (partial tree) with a diagnostic.
+    expect(seen.map((s) => s.path)).toEqual(all.filter((p) => p !== "binary/blob.go" && p !== "missing/gone.go"));
+    const facts = seen.find((s) => s.path === "svc/p07/main.go")!.analyses[0]!.facts as { isMain: boolean; candidates: unknown[] };
+    expect(facts.isMain).toBe(true);
+    expect(facts.candidates).toHaveLength(1);
+    expect(loading.skipped).toEqual([
+      { path: "binary/blob.go", reason: "binary" },
+      { path: "missing/gone.go", reason: "unreadable (ENOENT)" },
+    ]);
+    expect(loading.diagnostics.map((d) => [d.path, d.kind])).toEqual([["broken/broken.go", "parse-error"]]);
+    expect(loading.loaderMs["Go parser"]).toBeGreaterThan(0);
+    expect(ms).toHaveLength(1);
+  });
+
+  it("turns a rule the workers cannot run into that rule's error, not a failed scan", async () => {
+    const { seen } = await analyze([
+      { ruleId: "no/such-rule", options: {} },
+      { ruleId: "go/no-fmt-print", options: {} },
+    ]);
+    expect(seen[0]!.analyses[0]!.error).toMatch(/no\/such-rule has no Go analysis/);
+    expect(seen[0]!.analyses[1]!.error).toBeUndefined();
+  });
+
+  it("is reused by the next scan", async () => {
+    const first = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
+    const second = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
+    expect(second.seen).toEqual(first.seen);
+  });
 });
