@@ -16,6 +16,8 @@ export interface GoBatchRequest {
   repoRoot: string;
   paths: string[];
   analyzers: GoAnalyzer[];
+  /** Text to look for while the file is in hand (the suppression marker), so the main thread need not read it again. */
+  marker?: string;
 }
 
 export interface GoFileResult {
@@ -29,6 +31,8 @@ export interface GoBatchResponse {
   files: GoFileResult[];
   diagnostics: LoadDiagnostic[];
   skipped: { path: string; reason: string }[];
+  /** The batch's files whose text contains the request's marker. */
+  marked: string[];
   /** Milliseconds per analyzer (in request order) and per loader, for this batch. */
   analyzerMs: number[];
   loaderMs: Record<string, number>;
@@ -39,7 +43,7 @@ let parser: GoParser | undefined;
 
 async function analyzeBatch(request: GoBatchRequest): Promise<GoBatchResponse> {
   parser ??= await createGoParser();
-  const response: GoBatchResponse = { batch: request.batch, files: [], diagnostics: [], skipped: [], analyzerMs: request.analyzers.map(() => 0), loaderMs: {} };
+  const response: GoBatchResponse = { batch: request.batch, files: [], diagnostics: [], skipped: [], marked: [], analyzerMs: request.analyzers.map(() => 0), loaderMs: {} };
   const addLoaderMs = (what: string, ms: number) => (response.loaderMs[what] = (response.loaderMs[what] ?? 0) + ms);
   const rules = request.analyzers.map((a) => rulesById.get(a.ruleId));
   for (const path of request.paths) {
@@ -51,6 +55,7 @@ async function analyzeBatch(request: GoBatchRequest): Promise<GoBatchResponse> {
       response.files.push({ path });
       continue;
     }
+    if (request.marker !== undefined && read.text.includes(request.marker)) response.marked.push(path);
     started = performance.now();
     let parsed: ReturnType<GoParser["parse"]>;
     try {

@@ -16,6 +16,8 @@ const BATCH_SIZE = 16;
 export interface GoWorkerLoading {
   diagnostics: LoadDiagnostic[];
   skipped: { path: string; reason: string }[];
+  /** Files whose text contains the run's `marker`. */
+  marked: string[];
   loaderMs: Record<string, number>;
 }
 
@@ -25,6 +27,8 @@ export interface GoWorkerRun {
   paths: readonly string[];
   analyzers: readonly GoAnalyzer[];
   threads: number;
+  /** Text to look for in each file read (the suppression marker). */
+  marker?: string;
   onFile(path: string, analyses: readonly GoAnalysis[]): void;
   /** Once, at the end: what reading and parsing met in the workers. */
   onLoading(loading: GoWorkerLoading): void;
@@ -53,7 +57,7 @@ export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
   while (pool.length < threads) pool.push(startWorker());
   const workers = pool.slice(0, threads);
   const analyzerMs = run.analyzers.map(() => 0);
-  const loading: GoWorkerLoading = { diagnostics: [], skipped: [], loaderMs: {} };
+  const loading: GoWorkerLoading = { diagnostics: [], skipped: [], marked: [], loaderMs: {} };
   const arrived = new Map<number, GoBatchResponse>();
   let nextToSend = 0;
   let nextToApply = 0;
@@ -72,7 +76,7 @@ export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
     };
     const send = (worker: Worker) => {
       if (nextToSend >= batches.length) return;
-      const request: GoBatchRequest = { batch: nextToSend, repoRoot: run.repoRoot, paths: batches[nextToSend]!, analyzers: [...run.analyzers] };
+      const request: GoBatchRequest = { batch: nextToSend, repoRoot: run.repoRoot, paths: batches[nextToSend]!, analyzers: [...run.analyzers], ...(run.marker !== undefined && { marker: run.marker }) };
       nextToSend++;
       worker.postMessage(request);
     };
@@ -80,6 +84,7 @@ export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
       for (const file of response.files) if (file.analyses) run.onFile(file.path, file.analyses);
       for (const diagnostic of response.diagnostics) loading.diagnostics.push(diagnostic);
       for (const skipped of response.skipped) loading.skipped.push(skipped);
+      for (const marked of response.marked) loading.marked.push(marked);
       for (const [what, ms] of Object.entries(response.loaderMs)) loading.loaderMs[what] = (loading.loaderMs[what] ?? 0) + ms;
       response.analyzerMs.forEach((ms, index) => (analyzerMs[index]! += ms));
     };

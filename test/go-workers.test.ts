@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { allRules } from "../rules/index.js";
 import type { GoAnalysis, GoAnalyzer } from "../src/engine/run.js";
 import { analyzeGoFilesInWorkers, type GoWorkerLoading } from "../src/go-workers.js";
+import { scan } from "../src/api.js";
 import { fixtureCases, runCase } from "./helpers/rule-fixtures.js";
 
 function holdsGo(dir: string): boolean {
@@ -53,6 +54,11 @@ describe("the Go worker pool", () => {
     write(file, `package main\n\nimport "fmt"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", handle)\n}\n\nfunc handle() {\n\tfmt.Println("hi ${i}")\n}\n`);
     paths.push(file);
   }
+  write(
+    "svc/quiet/main.go",
+    'package main\n\nimport "fmt"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", handle)\n}\n\nfunc handle() {\n\t// readiness-check-disable-next-line go/no-fmt-print -- a demo\n\tfmt.Println("quiet")\n}\n',
+  );
+  paths.push("svc/quiet/main.go");
   write("broken/broken.go", "package broken\n\nfunc f( {\n");
   write("binary/blob.go", Buffer.from([0x70, 0x00, 0x01]));
   const all = [...paths, "binary/blob.go", "broken/broken.go", "missing/gone.go"].sort();
@@ -66,6 +72,7 @@ describe("the Go worker pool", () => {
       paths: all,
       analyzers,
       threads: 2,
+      marker: "readiness-check-disable",
       onFile: (file, analyses) => seen.push({ path: file, analyses }),
       onLoading: (l) => (loading = l),
     });
@@ -85,6 +92,7 @@ describe("the Go worker pool", () => {
     ]);
     expect(loading.diagnostics.map((d) => [d.path, d.kind])).toEqual([["broken/broken.go", "parse-error"]]);
     expect(loading.loaderMs["Go parser"]).toBeGreaterThan(0);
+    expect(loading.marked).toEqual(["svc/quiet/main.go"]);
     expect(ms).toHaveLength(1);
   });
 
@@ -95,6 +103,15 @@ describe("the Go worker pool", () => {
     ]);
     expect(seen[0]!.analyses[0]!.error).toMatch(/no\/such-rule has no Go analysis/);
     expect(seen[0]!.analyses[1]!.error).toBeUndefined();
+  });
+
+  it("finds the suppressions in the files it read, so a scan in workers suppresses what one thread does", async () => {
+    const inThread = await scan({ path: repoRoot, only: ["go/no-fmt-print"], concurrency: "off" });
+    const inWorkers = await scan({ path: repoRoot, only: ["go/no-fmt-print"], concurrency: 2 });
+    expect(inThread.suppressed.map((f) => `${f.path}:${f.range.start.line}`)).toEqual(["svc/quiet/main.go:11"]);
+    expect(inWorkers.suppressed).toEqual(inThread.suppressed);
+    expect(inWorkers.findings).toEqual(inThread.findings);
+    expect(inWorkers.findings.filter((f) => f.ruleId === "go/no-fmt-print")).toHaveLength(70);
   });
 
   it("is reused by the next scan", async () => {
