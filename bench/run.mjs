@@ -6,6 +6,7 @@
  *
  *   npm run bench                       # 10,000 files, 3 runs, peers
  *   npm run bench -- --files 20000 --runs 1 --no-peers
+ *   npm run bench -- --concurrency off  # Go files in the main thread only (default: auto, as the CLI)
  *
  * Peers are installed on first use into bench/.peers (git-ignored): ESLint with only `no-console` on the
  * TypeScript files, secretlint (recommended preset) on the tree, and `buf lint` on the protos when
@@ -26,9 +27,14 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     peers: { type: "boolean", default: true },
     out: { type: "string" },
+    concurrency: { type: "string", default: "auto" },
   },
   allowNegative: true,
 });
+if (!/^(auto|off|\d+)$/.test(values.concurrency)) {
+  console.error(`--concurrency must be auto, off or a number of threads, not ${values.concurrency}`);
+  process.exit(2);
+}
 const files = Number(values.files);
 const runs = Math.max(1, Number(values.runs));
 const repo = path.resolve(values.out ?? path.join(os.tmpdir(), "readiness-bench", `monorepo-${files}`));
@@ -40,7 +46,7 @@ if (!existsSync(path.join(root, "dist/src/api.js"))) throw new Error("build firs
 
 function scanOnce(rules) {
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [path.join(here, "scan-once.mjs"), repo, ...(rules ? [rules] : [])], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const child = spawnSync(process.execPath, [path.join(here, "scan-once.mjs"), repo, values.concurrency, ...(rules ? [rules] : [])], { encoding: "utf8", maxBuffer: 1 << 26 });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (child.status !== 0) throw new Error(`scan failed: ${child.stderr}`);
   return { wallMs, ...JSON.parse(child.stdout) };
@@ -57,7 +63,7 @@ const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes) => `${Math.round(bytes / 1_048_576)} MB`;
 
 console.log(`readiness-check benchmark: ${repo}`);
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${mb(os.totalmem())} RAM, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`);
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${mb(os.totalmem())} RAM, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}, --concurrency ${values.concurrency}\n`);
 
 const samples = [];
 for (let i = 0; i < runs; i++) samples.push(scanOnce());

@@ -1,12 +1,16 @@
 // One scan in a fresh process, as a user runs it; prints what the runner needs as one JSON line.
-// Usage: node bench/scan-once.mjs <folder> [rule-id,...]
+// Usage: node bench/scan-once.mjs <folder> <auto|off|threads> [rule-id,...]
 import { performance } from "node:perf_hooks";
 
 const started = performance.now();
 const { scan } = await import("../dist/src/api.js");
 const moduleLoadMs = performance.now() - started;
-const [folder, rules] = process.argv.slice(2);
-const result = await scan({ path: folder, only: rules ? rules.split(",") : undefined });
+const [folder, concurrency, rules] = process.argv.slice(2);
+const result = await scan({
+  path: folder,
+  only: rules ? rules.split(",") : undefined,
+  concurrency: concurrency === "auto" || concurrency === "off" ? concurrency : Number(concurrency),
+});
 const findingsByRule = {};
 for (const finding of result.findings) findingsByRule[finding.ruleId] = (findingsByRule[finding.ruleId] ?? 0) + 1;
 process.stdout.write(
