@@ -136,6 +136,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   for (const [id, given] of Object.entries(options.ruleOptions ?? {})) options_.set(id, { ...options_.get(id), ...given });
   const goPaths = repo.goFilePaths();
   const threads = goThreads(options.concurrency, goPaths.length);
+  let threadsUsed = 0;
   const run = await runRules(
     {
       repo,
@@ -149,7 +150,10 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
             threads,
             marker: DIRECTIVE_MARKER,
             onFile,
-            onLoading: (loading) => repo.recordWorkerLoading({ ...loading, searched: { needle: DIRECTIVE_MARKER, paths: goPaths, found: loading.marked } }),
+            onLoading: (loading) => {
+              threadsUsed = loading.threads;
+              repo.recordWorkerLoading({ ...loading, searched: { needle: DIRECTIVE_MARKER, paths: goPaths, found: loading.marked } });
+            },
           }),
       }),
       forEachTsFile: (visit) => repo.forEachTsFile(visit),
@@ -227,6 +231,7 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
         loaders: loaderTimings.sort((a, b) => b.ms - a.ms),
         // maxRSS is in kilobytes.
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        ...(threadsUsed > 0 && { goThreads: threadsUsed }),
       },
     },
     complete: run.complete,

@@ -14,6 +14,8 @@ import type { LoadDiagnostic } from "./model/finding.js";
 const BATCH_SIZE = 16;
 
 export interface GoWorkerLoading {
+  /** Worker threads that took part (no more than there were batches). */
+  threads: number;
   diagnostics: LoadDiagnostic[];
   skipped: { path: string; reason: string }[];
   /** Files whose text contains the run's `marker`. */
@@ -57,7 +59,7 @@ export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
   while (pool.length < threads) pool.push(startWorker());
   const workers = pool.slice(0, threads);
   const analyzerMs = run.analyzers.map(() => 0);
-  const loading: GoWorkerLoading = { diagnostics: [], skipped: [], marked: [], loaderMs: {} };
+  const loading: GoWorkerLoading = { threads, diagnostics: [], skipped: [], marked: [], loaderMs: {} };
   const arrived = new Map<number, GoBatchResponse>();
   let nextToSend = 0;
   let nextToApply = 0;

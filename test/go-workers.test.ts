@@ -11,6 +11,7 @@ import { allRules } from "../rules/index.js";
 import type { GoAnalysis, GoAnalyzer } from "../src/engine/run.js";
 import { analyzeGoFilesInWorkers, type GoWorkerLoading } from "../src/go-workers.js";
 import { scan } from "../src/api.js";
+import { renderTiming } from "../src/reporters/timing.js";
 import { fixtureCases, runCase } from "./helpers/rule-fixtures.js";
 
 function holdsGo(dir: string): boolean {
@@ -93,6 +94,7 @@ describe("the Go worker pool", () => {
     expect(loading.diagnostics.map((d) => [d.path, d.kind])).toEqual([["broken/broken.go", "parse-error"]]);
     expect(loading.loaderMs["Go parser"]).toBeGreaterThan(0);
     expect(loading.marked).toEqual(["svc/quiet/main.go"]);
+    expect(loading.threads).toBe(2);
     expect(ms).toHaveLength(1);
   });
 
@@ -112,6 +114,10 @@ describe("the Go worker pool", () => {
     expect(inWorkers.suppressed).toEqual(inThread.suppressed);
     expect(inWorkers.findings).toEqual(inThread.findings);
     expect(inWorkers.findings.filter((f) => f.ruleId === "go/no-fmt-print")).toHaveLength(70);
+    // --timing says that Go times are summed over the threads.
+    expect(inWorkers.stats.timing?.goThreads).toBe(2);
+    expect(inThread.stats.timing?.goThreads).toBeUndefined();
+    expect(renderTiming(inWorkers)).toMatch(/Go files in 2 worker threads: their reading, parsing and rule times are summed/);
   });
 
   it("is reused by the next scan", async () => {

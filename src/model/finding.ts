@@ -62,6 +62,8 @@ export interface RunStats {
     loaders: { name: string; ms: number }[];
     /** Peak resident set size of the process, in bytes. */
     peakRssBytes: number;
+    /** Worker threads that parsed and analysed the Go files; their loader and rule times are summed over them. */
+    goThreads?: number;
   };
 }
 

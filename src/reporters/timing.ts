@@ -24,6 +24,9 @@ export function renderTiming(result: RunResult): string {
       lines.push(`    ${`(${rows.length - SHOWN} more)`.padEnd(34)}${seconds(rest)}${share(rest)}`);
     }
   };
+  if (timing.goThreads) {
+    lines.push(`  Go files in ${timing.goThreads} worker thread${timing.goThreads === 1 ? "" : "s"}: their reading, parsing and rule times are summed over the threads`);
+  }
   table("loaders (parsing, reading)", timing.loaders.map((l) => ({ label: l.name, ms: l.ms })));
   table("rules (own work, loading excluded)", timing.rules.map((r) => ({ label: r.id, ms: r.ms })));
   return lines.join("\n") + "\n";
