@@ -37,7 +37,24 @@ interface Candidate {
   via: "logx-object" | "logger-object" | "other";
 }
 
-export default defineRule({
+/** What one Go file contributes: whether it declares a MaskSensitive method, and its log calls. */
+interface FileFacts {
+  declaresMaskSensitive: boolean;
+  candidates: Candidate[];
+}
+
+/** The built-in lists plus the rule's options (`extraNames`, `maskingFunctions`). */
+function judgeFor(options: Readonly<Record<string, unknown>>): { judge: Judge; anyName: boolean } {
+  const extraNames = new Set((options.extraNames as readonly string[]).map((n) => n.toLowerCase()));
+  const maskers = new Set(options.maskingFunctions as readonly string[]);
+  const judge: Judge = {
+    kind: (name, owner) => (extraNames.has(name.toLowerCase()) ? "personal data" : piiKind(name, owner)),
+    masks: (name) => maskers.has(name) || isMaskingFunctionName(name),
+  };
+  return { judge, anyName: extraNames.size > 0 };
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "logging/pii-masked",
     section: "security",
@@ -111,23 +128,24 @@ anonymize* / encrypt* / MaskSensitive.`,
       },
     },
   },
+  analyzeGo(file, { options }): FileFacts | undefined {
+    if (file.isTest) return undefined;
+    const facts: FileFacts = { declaresMaskSensitive: /\)\s*MaskSensitive\s*\(\s*\)/.test(file.text), candidates: [] };
+    if (file.isGenerated) return facts.declaresMaskSensitive ? facts : undefined;
+    const { judge, anyName } = judgeFor(options);
+    checkGoFile(file, facts.candidates, judge, anyName);
+    return facts.declaresMaskSensitive || facts.candidates.length > 0 ? facts : undefined;
+  },
   create({ report, options }) {
-    const extraNames = new Set((options.extraNames as readonly string[]).map((n) => n.toLowerCase()));
-    const maskers = new Set(options.maskingFunctions as readonly string[]);
-    const judge: Judge = {
-      kind: (name, owner) => (extraNames.has(name.toLowerCase()) ? "personal data" : piiKind(name, owner)),
-      masks: (name) => maskers.has(name) || isMaskingFunctionName(name),
-    };
+    const { judge } = judgeFor(options);
     const candidates: Candidate[] = [];
     let declaresMaskSensitive = false;
     let pinoRedacts = false;
 
     return {
-      go(file) {
-        if (file.isTest) return;
-        if (/\)\s*MaskSensitive\s*\(\s*\)/.test(file.text)) declaresMaskSensitive = true;
-        if (file.isGenerated) return;
-        checkGoFile(file, candidates, judge, extraNames.size > 0);
+      goFacts(facts) {
+        if (facts.declaresMaskSensitive) declaresMaskSensitive = true;
+        for (const candidate of facts.candidates) candidates.push(candidate);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
