@@ -109,28 +109,30 @@ A value that was already escaped or validated by a helper the rule cannot see is
     precision: "high",
     securitySeverity: 8.8,
   },
+  // Every Go finding depends on one file alone: reported here, no facts.
+  analyzeGo(file, { report }): undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    for (const call of file.calls) {
+      const method = lastSegment(call.callee);
+      if (!GO_SINKS.has(method) || !call.callee.includes(".")) continue;
+      for (const arg of callArguments(call.node as GoNode)) {
+        const taint = goQueryTaint(arg, file.imports, 0);
+        if (!taint) continue;
+        report({
+          path: file.path,
+          range: call.range,
+          message:
+            `\`${call.callee}\` runs SQL built from \`${taint.text}\`, which comes from the parameter \`${taint.param}\`` +
+            `${call.enclosingFunction ? ` of \`${call.enclosingFunction}\`` : ""}: a caller can change the statement (SQL injection).`,
+          fix: "Put a placeholder (? or $1) in the SQL text and pass the value as a query argument.",
+        });
+        break;
+      }
+    }
+    return undefined;
+  },
   create({ report }) {
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        for (const call of file.calls) {
-          const method = lastSegment(call.callee);
-          if (!GO_SINKS.has(method) || !call.callee.includes(".")) continue;
-          for (const arg of callArguments(call.node as GoNode)) {
-            const taint = goQueryTaint(arg, file.imports, 0);
-            if (!taint) continue;
-            report({
-              path: file.path,
-              range: call.range,
-              message:
-                `\`${call.callee}\` runs SQL built from \`${taint.text}\`, which comes from the parameter \`${taint.param}\`` +
-                `${call.enclosingFunction ? ` of \`${call.enclosingFunction}\`` : ""}: a caller can change the statement (SQL injection).`,
-              fix: "Put a placeholder (? or $1) in the SQL text and pass the value as a query argument.",
-            });
-            break;
-          }
-        }
-      },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
         for (const call of file.calls) {
