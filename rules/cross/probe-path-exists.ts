@@ -9,7 +9,13 @@ import { goZeroServedPaths, linkContainerToRoots, rootNames, serviceRoots, under
 const readTsRoutes = tsRoutes(ts);
 const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
 
-export default defineRule({
+/** What one non-test Go file tells: the folder of a `main` package, and the routes it registers. */
+interface FileFacts {
+  mainDir?: string;
+  routes?: FileRoutes;
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "cross/probe-path-exists",
     section: "operations",
@@ -64,15 +70,22 @@ Deliberately not reported:
     tags: ["kubernetes", "probes", "cross-file"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest) return undefined;
+    const facts: FileFacts = {};
+    if (file.packageName === "main") facts.mainDir = file.dir;
+    const routes = goRoutes(file);
+    if (routes.routes.length || routes.unresolved.length) facts.routes = routes;
+    return facts.mainDir !== undefined || facts.routes ? facts : undefined;
+  },
   create({ repo, report }) {
     const fileRoutes: FileRoutes[] = [];
     const goMainDirs = new Set<string>();
     return {
-      go(file) {
-        if (file.isTest) return;
-        if (file.packageName === "main") goMainDirs.add(file.dir);
-        const routes = goRoutes(file);
-        if (routes.routes.length || routes.unresolved.length) fileRoutes.push(routes);
+      // Go files arrive in file order, all before the TypeScript files: fileRoutes keeps the order go() gave it.
+      goFacts(facts) {
+        if (facts.mainDir !== undefined) goMainDirs.add(facts.mainDir);
+        if (facts.routes) fileRoutes.push(facts.routes);
       },
       typescript(file) {
         if (file.isTest) return;
