@@ -295,6 +295,31 @@ interface GoPackageFacts {
   mainFunction?: { path: string; range: Range };
 }
 
+/**
+ * What one non-test Go file contributes to its package (plain data: handler bodies are read here, where
+ * the tree is, and resolved against the program's functions in end()).
+ */
+interface GoFileFacts {
+  path: string;
+  dir: string;
+  isMain: boolean;
+  mainFunction?: { path: string; range: Range };
+  /** Imported modules, in import order. */
+  imports: string[];
+  /** CallsByFunction of this file, as [caller, callee names] in first-call order. */
+  called: [string, string[]][];
+  routes: Route[];
+  /** A generated file ("Code generated ... DO NOT EDIT.") that registers routes. */
+  generatedRoutes: boolean;
+  handlers: { route: Route; ref: HandlerRef }[];
+  /** Function and method declarations, in file order. */
+  functions: { name: string; facts: BodyFacts }[];
+  httpStarts: GoServerSite[];
+  grpcServers: GoServerSite[];
+  grpcHealth: boolean;
+  goZeroRest: boolean;
+}
+
 interface NodePackageFacts {
   routes: Route[];
   nestPrefix?: NestGlobalPrefix;
@@ -309,7 +334,7 @@ function field(value: unknown, key: string): unknown {
   return found === undefined ? undefined : value[found];
 }
 
-export default defineRule({
+export default defineRule<GoFileFacts>({
   meta: {
     id: "service/health-endpoints",
     section: "operations",
@@ -370,6 +395,60 @@ code under test and example folders.`,
     tags: ["kubernetes", "probes", "health", "reliability"],
     precision: "high",
   },
+  analyzeGo(file): GoFileFacts | undefined {
+    if (file.isTest) return undefined;
+    const facts: GoFileFacts = {
+      path: file.path,
+      dir: file.dir,
+      isMain: file.packageName === "main",
+      imports: file.imports.map((i) => i.module),
+      called: [],
+      routes: [],
+      generatedRoutes: false,
+      handlers: [],
+      functions: [],
+      httpStarts: [],
+      grpcServers: [],
+      grpcHealth: false,
+      goZeroRest: false,
+    };
+    if (facts.isMain) {
+      const main = file.root.namedChildren.find((d) => d?.type === "function_declaration" && d.childForFieldName("name")?.text === "main");
+      const name = main?.childForFieldName("name");
+      if (name && !file.isGenerated) facts.mainFunction = { path: file.path, range: goNodeRange(name) };
+    }
+    const called: CallsByFunction = new Map();
+    addCalledNames(file.calls, called);
+    facts.called = [...called].map(([caller, names]) => [caller, [...names]]);
+    const routes = goRoutes(file).routes;
+    facts.routes = routes;
+    facts.generatedRoutes = file.isGenerated && routes.length > 0;
+    const healthRoutes = routes.filter((r) => r.framework !== "go-zero" && isHealthRoute(r));
+    if (healthRoutes.length > 0) {
+      const byRange = new Map(file.calls.map((c) => [at(c.range), c.node as GoNode] as const));
+      for (const route of healthRoutes) {
+        const node = byRange.get(at(route.range));
+        facts.handlers.push({ route, ref: node ? goHandlerRef(callArguments(node).at(-1), file) : { kind: "unknown" } });
+      }
+    }
+    for (const declaration of file.root.namedChildren) {
+      if (declaration?.type !== "function_declaration" && declaration?.type !== "method_declaration") continue;
+      const name = declaration.childForFieldName("name")?.text;
+      if (!name) continue;
+      facts.functions.push({ name, facts: goBodyFacts(declaration, file) });
+    }
+    for (const call of file.calls) {
+      const site = { path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) };
+      if (call.module === "google.golang.org/grpc" && call.member === "NewServer") facts.grpcServers.push(site);
+      if (call.module === "google.golang.org/grpc/health/grpc_health_v1" && call.member === "RegisterHealthServer") facts.grpcHealth = true;
+      if (call.module === "github.com/zeromicro/go-zero/rest" && /^(Must)?NewServer$/.test(call.member ?? "")) facts.goZeroRest = true;
+      const httpStart =
+        (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
+        (call.module === undefined && /\.(ListenAndServe|ListenAndServeTLS|Run|Start|Listen)$/.test(call.callee) && file.imports.some((i) => /^(net\/http|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
+      if (httpStart && !file.isGenerated) facts.httpStarts.push(site);
+    }
+    return facts;
+  },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
     /** Files with a "Code generated ... DO NOT EDIT." header that register routes (oapi-codegen servers). */
@@ -378,50 +457,34 @@ code under test and example folders.`,
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
 
     return {
-      go(file) {
-        if (file.isTest) return;
-        let pkg = goPackages.get(file.dir);
+      // Rebuilds each package from its files' facts in file order, as go(file) did: the order of imports,
+      // routes, handlers, functions and server sites decides which one a message names.
+      goFacts(facts) {
+        let pkg = goPackages.get(facts.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, isMain: false, imports: new Set(), routes: [], handlers: [], functions: new Map(), httpStarts: [], grpcServers: [], called: new Map(), grpcHealth: false, goZeroRest: false };
-          goPackages.set(file.dir, pkg);
+          pkg = { dir: facts.dir, isMain: false, imports: new Set(), routes: [], handlers: [], functions: new Map(), httpStarts: [], grpcServers: [], called: new Map(), grpcHealth: false, goZeroRest: false };
+          goPackages.set(facts.dir, pkg);
         }
-        if (file.packageName === "main") {
-          pkg.isMain = true;
-          const main = file.root.namedChildren.find((d) => d?.type === "function_declaration" && d.childForFieldName("name")?.text === "main");
-          const name = main?.childForFieldName("name");
-          if (name && !file.isGenerated) pkg.mainFunction ??= { path: file.path, range: goNodeRange(name) };
+        if (facts.isMain) pkg.isMain = true;
+        if (facts.mainFunction) pkg.mainFunction ??= facts.mainFunction;
+        for (const module of facts.imports) pkg.imports.add(module);
+        for (const [caller, names] of facts.called) {
+          let into = pkg.called.get(caller);
+          if (!into) pkg.called.set(caller, (into = new Set()));
+          for (const name of names) into.add(name);
         }
-        for (const i of file.imports) pkg.imports.add(i.module);
-        addCalledNames(file.calls, pkg.called);
-        const routes = goRoutes(file).routes;
-        pkg.routes.push(...routes);
-        if (file.isGenerated && routes.length > 0) generatedRouteFiles.add(file.path);
-        const healthRoutes = routes.filter((r) => r.framework !== "go-zero" && isHealthRoute(r));
-        if (healthRoutes.length > 0) {
-          const byRange = new Map(file.calls.map((c) => [at(c.range), c.node as GoNode] as const));
-          for (const route of healthRoutes) {
-            const node = byRange.get(at(route.range));
-            pkg.handlers.push({ route, ref: node ? goHandlerRef(callArguments(node).at(-1), file) : { kind: "unknown" } });
-          }
-        }
-        for (const declaration of file.root.namedChildren) {
-          if (declaration?.type !== "function_declaration" && declaration?.type !== "method_declaration") continue;
-          const name = declaration.childForFieldName("name")?.text;
-          if (!name) continue;
+        pkg.routes.push(...facts.routes);
+        if (facts.generatedRoutes) generatedRouteFiles.add(facts.path);
+        pkg.handlers.push(...facts.handlers);
+        for (const { name, facts: body } of facts.functions) {
           const list = pkg.functions.get(name) ?? [];
-          list.push(goBodyFacts(declaration, file));
+          list.push(body);
           pkg.functions.set(name, list);
         }
-        for (const call of file.calls) {
-          const site = { path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) };
-          if (call.module === "google.golang.org/grpc" && call.member === "NewServer") pkg.grpcServers.push(site);
-          if (call.module === "google.golang.org/grpc/health/grpc_health_v1" && call.member === "RegisterHealthServer") pkg.grpcHealth = true;
-          if (call.module === "github.com/zeromicro/go-zero/rest" && /^(Must)?NewServer$/.test(call.member ?? "")) pkg.goZeroRest = true;
-          const httpStart =
-            (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
-            (call.module === undefined && /\.(ListenAndServe|ListenAndServeTLS|Run|Start|Listen)$/.test(call.callee) && file.imports.some((i) => /^(net\/http|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
-          if (httpStart && !file.isGenerated) pkg.httpStarts.push(site);
-        }
+        pkg.grpcServers.push(...facts.grpcServers);
+        if (facts.grpcHealth) pkg.grpcHealth = true;
+        if (facts.goZeroRest) pkg.goZeroRest = true;
+        pkg.httpStarts.push(...facts.httpStarts);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
