@@ -28,13 +28,21 @@ interface GoCandidate {
   plainReturns: { range: Range; construction: string }[];
 }
 
+/** What one Go file contributes: its generated service interfaces' methods, its gRPC imports, its candidates. */
+interface FileFacts {
+  /** RPC method name and request type name, from `...Server` interfaces, in declaration order. */
+  rpcMethods: [string, string][];
+  grpc: boolean;
+  candidates: GoCandidate[];
+}
+
 /** Wrappers of github.com/pkg/errors that keep the wrapped error's type (and so its code, if any). */
 const PKG_ERRORS_WRAPPERS = ["Wrap", "Wrapf", "WithMessage", "WithMessagef", "WithStack"];
 
 /** JavaScript's own error classes: none carries a gRPC status code. */
 const BUILTIN_ERRORS = new Set(["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"]);
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "grpc/status-code-errors",
     section: "architecture",
@@ -89,6 +97,16 @@ streaming methods, test and generated files.`,
     tags: ["grpc", "errors", "go", "typescript"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest) return undefined;
+    const facts: FileFacts = { rpcMethods: [], grpc: false, candidates: [] };
+    // Only a file that declares an `...Server interface` can hold a generated service interface.
+    if (SERVER_INTERFACE.test(file.text)) for (const [name, request] of serverInterfaceMethods(file.root)) facts.rpcMethods.push([name, request]);
+    if (file.imports.some((i) => i.module === "google.golang.org/grpc" || i.module === "github.com/zeromicro/go-zero/zrpc")) facts.grpc = true;
+    if (!file.isGenerated) collectGoCandidates(file, facts.candidates);
+    if (facts.rpcMethods.length === 0 && !facts.grpc && facts.candidates.length === 0) return undefined;
+    return facts;
+  },
   create({ repo, report, notApplicable }) {
     const candidates: GoCandidate[] = [];
     /** Whether any gRPC service code was seen at all (else the rule is not applicable). */
@@ -102,13 +120,10 @@ streaming methods, test and generated files.`,
     };
 
     return {
-      go(file) {
-        if (file.isTest) return;
-        // Only a file that declares an `...Server interface` can hold a generated service interface.
-        if (SERVER_INTERFACE.test(file.text)) for (const [name, request] of serverInterfaceMethods(file.root)) addRpc(name, request);
-        if (file.imports.some((i) => i.module === "google.golang.org/grpc" || i.module === "github.com/zeromicro/go-zero/zrpc")) seen.grpc = true;
-        if (file.isGenerated) return;
-        collectGoCandidates(file, candidates);
+      goFacts(facts) {
+        for (const [name, request] of facts.rpcMethods) addRpc(name, request);
+        if (facts.grpc) seen.grpc = true;
+        for (const candidate of facts.candidates) candidates.push(candidate);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
