@@ -42,7 +42,16 @@ interface PanicSite {
   method: string;
 }
 
-export default defineRule({
+/** What one Go file contributes to the repository-wide verdicts. */
+interface FileFacts {
+  usesZrpc: boolean;
+  /** Top-level functions of this file whose body calls recover(), in call order. */
+  recoveringFunctions: string[];
+  servers: GrpcServerSite[];
+  panics: PanicSite[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "errors/panic-recovery",
     section: "architecture",
@@ -102,6 +111,25 @@ is not in the same file, test and generated files.`,
     tags: ["reliability", "errors", "go", "typescript", "grpc"],
     precision: "high",
   },
+  analyzeGo(file, { report }): FileFacts | undefined {
+    if (file.isTest) return undefined;
+    const facts: FileFacts = { usesZrpc: false, recoveringFunctions: [], servers: [], panics: [] };
+    if (file.imports.some((i) => i.module === "github.com/zeromicro/go-zero/zrpc")) facts.usesZrpc = true;
+    // The loader names each call's top-level function: no walk of every body for recover().
+    for (const call of file.calls) {
+      if (call.callee === "recover" && call.module === undefined && call.enclosingFunction) facts.recoveringFunctions.push(call.enclosingFunction);
+    }
+    if (!file.isGenerated) {
+      for (const call of file.calls) {
+        if (call.module === GRPC && call.member === "NewServer") {
+          facts.servers.push({ ...grpcServerSite(file, call.node as GoNode, call.range), ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+        }
+      }
+      checkGoHandlers(file, report, facts.panics);
+    }
+    if (!facts.usesZrpc && facts.recoveringFunctions.length === 0 && facts.servers.length === 0 && facts.panics.length === 0) return undefined;
+    return facts;
+  },
   create({ report }) {
     const servers: GrpcServerSite[] = [];
     const panics: PanicSite[] = [];
@@ -110,20 +138,11 @@ is not in the same file, test and generated files.`,
     let usesZrpc = false;
 
     return {
-      go(file) {
-        if (file.isTest) return;
-        if (file.imports.some((i) => i.module === "github.com/zeromicro/go-zero/zrpc")) usesZrpc = true;
-        // The loader names each call's top-level function: no walk of every body for recover().
-        for (const call of file.calls) {
-          if (call.callee === "recover" && call.module === undefined && call.enclosingFunction) recoveringFunctions.add(call.enclosingFunction);
-        }
-        if (file.isGenerated) return;
-        for (const call of file.calls) {
-          if (call.module === GRPC && call.member === "NewServer") {
-            servers.push({ ...grpcServerSite(file, call.node as GoNode, call.range), ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
-          }
-        }
-        checkGoHandlers(file, report, panics);
+      goFacts(facts) {
+        if (facts.usesZrpc) usesZrpc = true;
+        for (const name of facts.recoveringFunctions) recoveringFunctions.add(name);
+        for (const server of facts.servers) servers.push(server);
+        for (const panic of facts.panics) panics.push(panic);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
