@@ -51,8 +51,20 @@ function resetPool(): void {
   for (const worker of pool.splice(0)) void worker.terminate();
 }
 
-/** Resolves to each analyzer's own milliseconds, summed over the threads. */
+/** The run holding the pool: runs take turns, since the workers' messages carry no run of their own. */
+let pending: Promise<unknown> = Promise.resolve();
+
+/**
+ * Resolves to each analyzer's own milliseconds, summed over the threads. Concurrent calls (two scans
+ * at once through the API) wait for each other.
+ */
 export function analyzeGoFilesInWorkers(run: GoWorkerRun): Promise<number[]> {
+  const result = pending.then(() => runInPool(run));
+  pending = result.catch(() => undefined);
+  return result;
+}
+
+function runInPool(run: GoWorkerRun): Promise<number[]> {
   const batches: string[][] = [];
   for (let i = 0; i < run.paths.length; i += BATCH_SIZE) batches.push(run.paths.slice(i, i + BATCH_SIZE));
   const threads = Math.max(1, Math.min(run.threads, batches.length));

@@ -120,6 +120,16 @@ describe("the Go worker pool", () => {
     expect(renderTiming(inWorkers)).toMatch(/Go files in 2 worker threads: their reading, parsing and rule times are summed/);
   });
 
+  it("serves two scans at once one after the other, not mixed", async () => {
+    // Different analyzers, so that answers delivered to the wrong scan would show.
+    const one: GoAnalyzer[] = [{ ruleId: "go/no-fmt-print", options: {} }];
+    const two: GoAnalyzer[] = [{ ruleId: "no/such-rule", options: {} }, ...one];
+    const [aloneOne, aloneTwo] = [await analyze(one), await analyze(two)];
+    const [first, second] = await Promise.all([analyze(one), analyze(two)]);
+    expect(first.seen).toEqual(aloneOne.seen);
+    expect(second.seen).toEqual(aloneTwo.seen);
+  });
+
   it("is reused by the next scan", async () => {
     const first = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
     const second = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
