@@ -5,7 +5,7 @@ import { scanRelative } from "../../src/rule-kit/paths.js";
 import type { Severity } from "../../src/model/finding.js";
 import type { ObjectPath, Range } from "../../src/model/location.js";
 import { ts } from "ts-morph";
-import { defineRule, type GoSourceFile, type RuleContext, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
+import { defineRule, type RuleContext } from "../../src/rule-kit/define-rule.js";
 import { goSecretCandidates, isSourceNonSecretValue, sourceSecretsKit, type SourceSecretCandidate } from "../../src/rule-kit/source-secrets.js";
 import {
   findConnectionPasswords,
@@ -141,7 +141,12 @@ connection-string shape, and literals whose name says nothing (\`sign(p, key)\` 
 const REMEDIATION =
   "Remove the literal, inject it at deploy time (environment variable from a Kubernetes Secret or a secret manager), and rotate it: it stays in the Git history.";
 
-export default defineRule({
+/** What one Go file holds for the rule: its string literals that scanned as secrets, in source order. */
+interface FileFacts {
+  found: ScannedLiteral[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "secrets/hardcoded-secret",
     section: "foundation",
@@ -156,11 +161,19 @@ export default defineRule({
     precision: "high",
     securitySeverity: 8.0,
   },
+  // The costly part, finding and scanning literals, runs per file; how strictly to judge the file depends
+  // on the scanned folder (`repo.scanPrefix`), which only the main thread knows, so reporting waits for goFacts.
+  analyzeGo(file): FileFacts | undefined {
+    // Test code holds fixtures by design; generated code is not where a secret is typed in.
+    if (file.isTest || file.isGenerated) return undefined;
+    const found = scanCandidates(goSecretCandidates(file));
+    return found.length > 0 ? { found } : undefined;
+  },
   create(context) {
     return {
-      // Test code holds fixtures by design; generated code is not where a secret is typed in.
-      go: (file) => !file.isTest && !file.isGenerated && checkSource(context, file, goSecretCandidates(file)),
-      typescript: (file) => !file.isTest && !file.isGenerated && checkSource(context, file, tsSecrets.typescriptSecretCandidates(file.ast, file.imports)),
+      goFacts: (facts, path) => reportSource(context, path, facts.found),
+      typescript: (file) =>
+        !file.isTest && !file.isGenerated && reportSource(context, file.path, scanCandidates(tsSecrets.typescriptSecretCandidates(file.ast, file.imports))),
       end() {
         checkConfigs(context);
         checkKubernetes(context);
@@ -175,31 +188,51 @@ export default defineRule({
 
 const tsSecrets = sourceSecretsKit(ts);
 
-function checkSource(context: RuleContext, file: GoSourceFile | TsSourceFile, candidates: SourceSecretCandidate[]) {
-  const fileContext = secretContext(scanRelative(context.repo, file.path));
+/** A source literal whose value scanned as a secret: plain data, so a worker thread can hand it over. */
+interface ScannedLiteral {
+  value: string;
+  where: string;
+  range: Range;
+  jwt: boolean;
+  inFixtureCode: boolean;
+  hits: SecretHit[];
+}
+
+/** The candidates whose value holds a secret, with their hits (independent of where the file lies). */
+function scanCandidates(candidates: SourceSecretCandidate[]): ScannedLiteral[] {
+  const found: ScannedLiteral[] = [];
   for (const candidate of candidates) {
     // A key handed straight to a JWT API is a secret whatever it is called.
     const all = candidate.jwt ? scanValue("jwtSecret", candidate.value) : scanValue(candidate.key, candidate.value, candidate.parentKey);
     // A key handed to a JWT API is the key whatever it looks like; a name may be the name *of* a secret.
     const hits = candidate.jwt ? all : all.filter((h) => h.kind !== "named-value" || !isSourceNonSecretValue(candidate.key, candidate.value));
     if (hits.length === 0) continue;
+    found.push({ value: candidate.value, where: candidate.where, range: candidate.range, jwt: !!candidate.jwt, inFixtureCode: !!candidate.inFixtureCode, hits });
+  }
+  return found;
+}
+
+function reportSource(context: RuleContext, path: string, found: readonly ScannedLiteral[]) {
+  if (found.length === 0) return;
+  const fileContext = secretContext(scanRelative(context.repo, path));
+  for (const literal of found) {
     reportHits(
       context,
       {
-        path: file.path,
-        range: candidate.range,
-        where: candidate.where,
-        why: candidate.jwt
+        path,
+        range: literal.range,
+        where: literal.where,
+        why: literal.jwt
           ? "Anyone who can read the repository can mint tokens that this service accepts, and the key cannot differ per environment."
           : "Anyone who can read the repository can use this credential; it is compiled into every build and cannot differ per environment.",
-        fix: candidate.jwt
+        fix: literal.jwt
           ? "Read the key from the environment or a secret store at startup, fail fast when it is missing (no literal fallback), and rotate it."
           : "Read the value from the environment or a secret store at startup (no literal fallback), and rotate the credential: it stays in the Git history.",
       },
-      hits,
+      literal.hits,
       // Test-data builders (`getTestUsers`, `MockAuth`) are read like test files.
-      candidate.inFixtureCode ? "placeholder" : fileContext,
-      [candidate.value],
+      literal.inFixtureCode ? "placeholder" : fileContext,
+      [literal.value],
     );
   }
 }
