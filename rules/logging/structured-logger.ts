@@ -29,6 +29,20 @@ interface GoPackage {
   main?: { path: string; range: Range };
 }
 
+/** What one Go file (not a test, not a `go:build ignore` script) contributes to its package. */
+interface FileFacts {
+  dir: string;
+  isMain: boolean;
+  startsServer: boolean;
+  structured: boolean;
+  /** Imported paths, first occurrence first (the package's import order decides the walk's order). */
+  imports: string[];
+  /** Print calls by callee, counted, in order of first occurrence (ties in the message keep that order). */
+  prints: [string, number][];
+  /** `func main` of a main package, from the name's start to its end. */
+  main?: { path: string; range: Range };
+}
+
 interface NodeService {
   root: string;
   structured: boolean;
@@ -38,7 +52,7 @@ interface NodeService {
   consoleLines: Set<string>;
 }
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "logging/structured-logger",
     section: "architecture",
@@ -99,6 +113,41 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
       },
     },
   },
+  analyzeGo(file, { options }): FileFacts | undefined {
+    if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
+    const extraLoggers = options.loggerModules as readonly string[];
+    const facts: FileFacts = { dir: file.dir, isMain: file.packageName === "main", startsServer: false, structured: false, imports: [], prints: [] };
+    const imports = new Set<string>();
+    for (const i of file.imports) {
+      imports.add(i.module);
+      // go-zero rest and zrpc servers log through logx themselves (access, slow-call and error logs).
+      if (isGoStructuredLogger(i.module) || GO_ZERO_SERVERS.test(i.module) || extraLoggers.includes(i.module)) facts.structured = true;
+    }
+    facts.imports = [...imports];
+    // Generated files (goctl's routes, protoc's stubs) link packages together but print nothing of the team's.
+    if (file.isGenerated) return facts;
+    const prints = new Map<string, number>();
+    for (const call of file.calls) {
+      if (startsServer(call)) facts.startsServer = true;
+      const print = goPrint(file, call);
+      if (print) prints.set(print, (prints.get(print) ?? 0) + 1);
+    }
+    facts.prints = [...prints];
+    if (file.packageName === "main") {
+      const main = file.root.namedChildren.find((d) => d?.type === "function_declaration" && d.childForFieldName("name")?.text === "main");
+      const name = main?.childForFieldName("name");
+      if (main && name) {
+        facts.main = {
+          path: file.path,
+          range: {
+            start: { line: main.startPosition.row + 1, column: main.startPosition.column + 1 },
+            end: { line: name.endPosition.row + 1, column: name.endPosition.column + 1 },
+          },
+        };
+      }
+    }
+    return facts;
+  },
   create({ repo, report, options }) {
     const extraLoggers = new Set(options.loggerModules as readonly string[]);
     const packages = new Map<string, GoPackage>();
@@ -106,39 +155,19 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
     const frontendRoots = frontendAppRoots(repo.files);
     const packageRoots = repo.manifests.packageJsons.map((p) => dirOf(p.path));
 
-    const visitGo = (file: GoSourceFile) => {
-      if (file.isTest || IGNORED_BUILD.test(file.text)) return;
-      let pkg = packages.get(file.dir);
+    // Merged in file order, so import order, print order and the first file's `func main` are as one walk gives them.
+    const goFacts = (facts: FileFacts) => {
+      let pkg = packages.get(facts.dir);
       if (!pkg) {
-        pkg = { dir: file.dir, isMain: false, startsServer: false, structured: false, imports: new Set(), prints: new Map() };
-        packages.set(file.dir, pkg);
+        pkg = { dir: facts.dir, isMain: false, startsServer: false, structured: false, imports: new Set(), prints: new Map() };
+        packages.set(facts.dir, pkg);
       }
-      if (file.packageName === "main") pkg.isMain = true;
-      for (const i of file.imports) {
-        pkg.imports.add(i.module);
-        // go-zero rest and zrpc servers log through logx themselves (access, slow-call and error logs).
-        if (isGoStructuredLogger(i.module) || GO_ZERO_SERVERS.test(i.module) || extraLoggers.has(i.module)) pkg.structured = true;
-      }
-      // Generated files (goctl's routes, protoc's stubs) link packages together but print nothing of the team's.
-      if (file.isGenerated) return;
-      for (const call of file.calls) {
-        if (startsServer(call)) pkg.startsServer = true;
-        const print = goPrint(file, call);
-        if (print) pkg.prints.set(print, (pkg.prints.get(print) ?? 0) + 1);
-      }
-      if (file.packageName === "main" && !pkg.main) {
-        const main = file.root.namedChildren.find((d) => d?.type === "function_declaration" && d.childForFieldName("name")?.text === "main");
-        const name = main?.childForFieldName("name");
-        if (main && name) {
-          pkg.main = {
-            path: file.path,
-            range: {
-              start: { line: main.startPosition.row + 1, column: main.startPosition.column + 1 },
-              end: { line: name.endPosition.row + 1, column: name.endPosition.column + 1 },
-            },
-          };
-        }
-      }
+      if (facts.isMain) pkg.isMain = true;
+      if (facts.structured) pkg.structured = true;
+      if (facts.startsServer) pkg.startsServer = true;
+      for (const module of facts.imports) pkg.imports.add(module);
+      for (const [print, n] of facts.prints) pkg.prints.set(print, (pkg.prints.get(print) ?? 0) + n);
+      if (facts.main && !pkg.main) pkg.main = facts.main;
     };
 
     const visitTs = (file: TsSourceFile) => {
@@ -203,7 +232,7 @@ convert), test, generated and \`//go:build ignore\` files, scripts, browser code
       }
     };
 
-    return { go: visitGo, typescript: visitTs, end };
+    return { goFacts, typescript: visitTs, end };
   },
 });
 
