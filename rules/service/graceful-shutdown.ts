@@ -21,6 +21,21 @@ interface ServerStart extends GoStartSite {
   bare: boolean;
 }
 
+/** What one Go file contributes to its package (plain data: it may come from a worker thread). */
+interface GoFileFacts {
+  dir: string;
+  isMain: boolean;
+  /** Import paths, in the file's order. */
+  imports: string[];
+  starts: ServerStart[];
+  /** The file's called names by calling function, in first-call order (what addCalledNames builds). */
+  called: [caller: string, names: string[]][];
+  sigterm: boolean;
+  shutdown: boolean;
+  /** The last managing framework the file calls (the package keeps the last one seen, as before). */
+  managedBy?: string;
+}
+
 interface GoPackageFacts {
   dir: string;
   isMain: boolean;
@@ -200,7 +215,7 @@ function nodeFacts(file: TsSourceFile): { starts: NodeStart[]; handlers: Sigterm
 
 const IGNORED_BUILD = /^\/\/go:build ignore\s*$/m;
 
-export default defineRule({
+export default defineRule<GoFileFacts>({
   meta: {
     id: "service/graceful-shutdown",
     section: "operations",
@@ -261,6 +276,29 @@ Not reported:
     tags: ["reliability", "kubernetes", "lifecycle"],
     precision: "high",
   },
+  analyzeGo(file): GoFileFacts | undefined {
+    if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
+    const called: CallsByFunction = new Map();
+    addCalledNames(file.calls, called);
+    const facts: GoFileFacts = {
+      dir: file.dir,
+      isMain: file.packageName === "main",
+      imports: file.imports.map((i) => i.module),
+      starts: [],
+      called: [...called].map(([caller, names]) => [caller, [...names]]),
+      sigterm: false,
+      shutdown: false,
+    };
+    for (const call of file.calls) {
+      const managed = GO_MANAGED.find((m) => call.module !== undefined && m.module.test(call.module) && m.members.includes(call.member ?? ""));
+      if (managed) facts.managedBy = managed.name;
+      if (goHandlesSigterm(call)) facts.sigterm = true;
+      if (call.module === undefined && /\.(Shutdown|ShutdownWithContext|ShutdownWithTimeout|GracefulStop)$/.test(call.callee)) facts.shutdown = true;
+      const start = goServerStart(file, call);
+      if (start && !file.isGenerated) facts.starts.push(start);
+    }
+    return facts;
+  },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
     const nodeFiles = new Map<string, NodeFileFacts>();
@@ -276,20 +314,20 @@ Not reported:
     };
 
     return {
-      go(file) {
-        if (file.isTest || IGNORED_BUILD.test(file.text)) return;
-        const pkg = goPackage(file.dir);
-        if (file.packageName === "main") pkg.isMain = true;
-        for (const i of file.imports) pkg.imports.add(i.module);
-        addCalledNames(file.calls, pkg.called);
-        for (const call of file.calls) {
-          const managed = GO_MANAGED.find((m) => call.module !== undefined && m.module.test(call.module) && m.members.includes(call.member ?? ""));
-          if (managed) pkg.managedBy = managed.name;
-          if (goHandlesSigterm(call)) pkg.sigterm = true;
-          if (call.module === undefined && /\.(Shutdown|ShutdownWithContext|ShutdownWithTimeout|GracefulStop)$/.test(call.callee)) pkg.shutdown = true;
-          const start = goServerStart(file, call);
-          if (start && !file.isGenerated) pkg.starts.push(start);
+      // Every file of a package, in file order: the package map's order decides import resolution and report order.
+      goFacts(facts) {
+        const pkg = goPackage(facts.dir);
+        if (facts.isMain) pkg.isMain = true;
+        for (const module of facts.imports) pkg.imports.add(module);
+        for (const [caller, names] of facts.called) {
+          let into = pkg.called.get(caller);
+          if (!into) pkg.called.set(caller, (into = new Set()));
+          for (const name of names) into.add(name);
         }
+        if (facts.managedBy) pkg.managedBy = facts.managedBy;
+        if (facts.sigterm) pkg.sigterm = true;
+        if (facts.shutdown) pkg.shutdown = true;
+        for (const start of facts.starts) pkg.starts.push(start);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
