@@ -17,6 +17,17 @@ interface Candidate {
   fix: string;
 }
 
+/** What one Go file contributes to its package (plain data: it may come from a worker thread). */
+interface GoFileFacts {
+  dir: string;
+  isMain: boolean;
+  /** Import paths, in the file's order. */
+  imports: string[];
+  startsServer: boolean;
+  /** Found whether or not the file is production code: that needs the repository, so goFacts decides. */
+  candidates: Candidate[];
+}
+
 interface GoPackageFacts {
   isMain: boolean;
   imports: Set<string>;
@@ -192,7 +203,7 @@ function nodeFacts(file: TsSourceFile): NodeFacts {
   return facts;
 }
 
-export default defineRule({
+export default defineRule<GoFileFacts>({
   meta: {
     id: "service/http-timeouts",
     section: "dependencies",
@@ -245,29 +256,35 @@ Not reported:
     precision: "high",
     securitySeverity: 5.3,
   },
+  analyzeGo(file): GoFileFacts | undefined {
+    if (file.isTest || file.isGenerated || IGNORED_BUILD.test(file.text)) return undefined;
+    const facts: GoFileFacts = { dir: file.dir, isMain: file.packageName === "main", imports: file.imports.map((i) => i.module), startsServer: false, candidates: goCandidates(file) };
+    for (const call of file.calls) {
+      if (
+        (call.module === "net/http" && BARE_SERVE.includes(call.member ?? "")) ||
+        (call.module === undefined && /\.(ListenAndServe|ListenAndServeTLS|Serve|Run|Start|Listen)$/.test(call.callee)) ||
+        (call.module !== undefined && /^github\.com\/zeromicro\/go-zero\/(rest|zrpc)$|^google\.golang\.org\/grpc$/.test(call.module) && /NewServer$/.test(call.member ?? ""))
+      ) {
+        facts.startsServer = true;
+      }
+    }
+    return facts;
+  },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated || IGNORED_BUILD.test(file.text)) return;
-        let pkg = goPackages.get(file.dir);
+      // Every file of a package, in file order: the package map's order decides import resolution and report order.
+      goFacts(facts, path) {
+        let pkg = goPackages.get(facts.dir);
         if (!pkg) {
           pkg = { isMain: false, imports: new Set(), startsServer: false, candidates: [] };
-          goPackages.set(file.dir, pkg);
+          goPackages.set(facts.dir, pkg);
         }
-        if (file.packageName === "main") pkg.isMain = true;
-        for (const i of file.imports) pkg.imports.add(i.module);
-        for (const call of file.calls) {
-          if (
-            (call.module === "net/http" && BARE_SERVE.includes(call.member ?? "")) ||
-            (call.module === undefined && /\.(ListenAndServe|ListenAndServeTLS|Serve|Run|Start|Listen)$/.test(call.callee)) ||
-            (call.module !== undefined && /^github\.com\/zeromicro\/go-zero\/(rest|zrpc)$|^google\.golang\.org\/grpc$/.test(call.module) && /NewServer$/.test(call.member ?? ""))
-          ) {
-            pkg.startsServer = true;
-          }
-        }
-        if (production(file.path)) pkg.candidates.push(...goCandidates(file));
+        if (facts.isMain) pkg.isMain = true;
+        for (const module of facts.imports) pkg.imports.add(module);
+        if (facts.startsServer) pkg.startsServer = true;
+        if (production(path)) pkg.candidates.push(...facts.candidates);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated || !production(file.path)) return;
