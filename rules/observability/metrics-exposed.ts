@@ -51,6 +51,22 @@ interface GoPackageFacts {
   updates: boolean;
 }
 
+/** What one Go file contributes to its package (plain data: it may come from a worker thread). */
+interface GoFileFacts {
+  dir: string;
+  isMain: boolean;
+  /** Import paths, in the file's order. */
+  imports: string[];
+  /** The file's called names by calling function, in first-call order (what addCalledNames builds). */
+  called: [caller: string, names: string[]][];
+  goZero: boolean;
+  /** The file's first exporter call. */
+  exported?: Where & { how: string };
+  metrics: (Where & { callee: string })[];
+  updates: boolean;
+  starts: (Where & GoStartSite & { callee: string })[];
+}
+
 const GO_SERVER_START = /\.(ListenAndServe|ListenAndServeTLS|Serve|Run|Start|Listen)$/;
 const IGNORED_BUILD = /^\/\/go:build ignore\s*$/m;
 
@@ -60,27 +76,28 @@ function goRoot(callee: string, imports: readonly SourceImport[]): { module?: st
   return { module: importForName(imports, root)?.module, last };
 }
 
-function goFacts(file: GoSourceFile, pkg: GoPackageFacts): void {
+/** Fills in what one file holds: exporters, metric constructors and updates, server starts. */
+function goFileFacts(file: GoSourceFile, facts: GoFileFacts): void {
   const metricsFile = file.imports.some((i) => GO_PROM_MODULE.test(i.module) || i.module === GO_ZERO_METRIC || GO_OTEL_METRIC_MODULE.test(i.module));
   for (const call of file.calls) {
     const { module, last } = goRoot(call.callee, file.imports);
     const member = call.member ?? last;
-    if (module && GO_ZERO_SERVER.test(module) && /^(Must)?NewServer$/.test(member)) pkg.goZero = true;
+    if (module && GO_ZERO_SERVER.test(module) && /^(Must)?NewServer$/.test(member)) facts.goZero = true;
     const exporter = module ? GO_EXPORT.find((e) => e.module.test(module) && e.members.test(member)) : undefined;
-    if (exporter && !file.isGenerated) pkg.exported ??= { path: file.path, range: call.range, how: exporter.how };
+    if (exporter && !file.isGenerated) facts.exported ??= { path: file.path, range: call.range, how: exporter.how };
     const ctor =
       (module && GO_PROM_MODULE.test(module) && GO_PROM_CTOR.test(last)) ||
       (module === GO_ZERO_METRIC && GO_ZERO_CTOR.test(last)) ||
       (metricsFile && GO_OTEL_INSTRUMENT.test(last) && call.callee.includes("."));
-    if (ctor && !file.isGenerated) pkg.metrics.push({ path: file.path, range: call.range, callee: call.callee });
+    if (ctor && !file.isGenerated) facts.metrics.push({ path: file.path, range: call.range, callee: call.callee });
     // An update: on a metric of this file's own (`placed.WithLabelValues("ok").Inc()`), or on another package's
     // metric variable (`metrics.OrdersPlaced.Inc()`).
-    else if (GO_UPDATE.test(last) && ((metricsFile && !module && call.callee.includes(".")) || (module && call.callee.split(".").length >= 3))) pkg.updates = true;
+    else if (GO_UPDATE.test(last) && ((metricsFile && !module && call.callee.includes(".")) || (module && call.callee.split(".").length >= 3))) facts.updates = true;
     const starts =
       (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
       (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
     if (starts && !file.isGenerated) {
-      pkg.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+      facts.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
     }
   }
 }
@@ -173,7 +190,7 @@ function nodeFacts(file: TsSourceFile, pkg: NodePackageFacts): void {
   }
 }
 
-export default defineRule({
+export default defineRule<GoFileFacts>({
   meta: {
     id: "observability/metrics-exposed",
     section: "operations",
@@ -230,23 +247,49 @@ test and example folders; go-zero programs whose config cannot be found.`,
     tags: ["observability", "metrics", "prometheus"],
     precision: "high",
   },
+  analyzeGo(file): GoFileFacts | undefined {
+    if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
+    const called: CallsByFunction = new Map();
+    addCalledNames(file.calls, called);
+    const facts: GoFileFacts = {
+      dir: file.dir,
+      isMain: file.packageName === "main",
+      imports: file.imports.map((i) => i.module),
+      called: [...called].map(([caller, names]) => [caller, [...names]]),
+      goZero: false,
+      metrics: [],
+      updates: false,
+      starts: [],
+    };
+    goFileFacts(file, facts);
+    return facts;
+  },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
     const nodePackages = new Map<string, NodePackageFacts>();
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
 
     return {
-      go(file) {
-        if (file.isTest || IGNORED_BUILD.test(file.text)) return;
-        let pkg = goPackages.get(file.dir);
+      // Every file of a package, in file order: the package map's order decides import resolution and report order.
+      goFacts(facts) {
+        let pkg = goPackages.get(facts.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, metrics: [], updates: false };
-          goPackages.set(file.dir, pkg);
+          pkg = { dir: facts.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, metrics: [], updates: false };
+          goPackages.set(facts.dir, pkg);
         }
-        if (file.packageName === "main") pkg.isMain = true;
-        for (const i of file.imports) pkg.imports.add(i.module);
-        addCalledNames(file.calls, pkg.called);
-        goFacts(file, pkg);
+        if (facts.isMain) pkg.isMain = true;
+        for (const module of facts.imports) pkg.imports.add(module);
+        for (const [caller, names] of facts.called) {
+          let into = pkg.called.get(caller);
+          if (!into) pkg.called.set(caller, (into = new Set()));
+          for (const name of names) into.add(name);
+        }
+        if (facts.goZero) pkg.goZero = true;
+        // The package's first exporter: the first file's that has one.
+        if (facts.exported) pkg.exported ??= facts.exported;
+        for (const metric of facts.metrics) pkg.metrics.push(metric);
+        if (facts.updates) pkg.updates = true;
+        for (const start of facts.starts) pkg.starts.push(start);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated || !production(file.path)) return;
