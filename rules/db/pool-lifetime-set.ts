@@ -2,9 +2,9 @@ import { ts } from "ts-morph";
 import type { SourceCall } from "../../src/model/artifacts.js";
 import type { Range } from "../../src/model/location.js";
 import type { Severity } from "../../src/model/finding.js";
-import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
+import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
-import { callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
+import { calledNames, callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -51,6 +51,25 @@ interface GoPackagePools {
   imports: Set<string>;
 }
 
+/**
+ * What one Go file contributes: the names it calls (every file, tests too, for the call index) and, for a
+ * non-test file, its package's pool opens, lifetime settings and imports, and how many pools it creates.
+ */
+type FileFacts =
+  | { isTest: true; calledNames: string[] }
+  | {
+      isTest: false;
+      calledNames: string[];
+      dir: string;
+      packageName: string;
+      imports: string[];
+      opens: GoPoolOpen[];
+      setsLifetime: boolean;
+      setsZeroLifetime: boolean;
+      setsIdleTime: boolean;
+      poolsSeen: number;
+    };
+
 // ---------------------------------------------------------------------------------------------
 // Node
 
@@ -88,7 +107,7 @@ const NODE_POOL_APIS: NodePoolApi[] = [
 
 type OptionsVerdict = { kind: "set" } | { kind: "missing"; shown: string } | { kind: "unknown"; why: string };
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "db/pool-lifetime-set",
     section: "dependencies",
@@ -157,41 +176,63 @@ the rule reports a **note**: it cannot verify them.`,
     tags: ["database", "reliability", "go", "typescript"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts {
+    // Test files open throwaway pools (sqlmock, test containers): they count only for the call index.
+    if (file.isTest) return { isTest: true, calledNames: calledNames(file.calls) };
+    // Returned even when empty: a package joins the package map at its first file, whose order picks the importer named.
+    const facts: FileFacts = {
+      isTest: false,
+      calledNames: calledNames(file.calls),
+      dir: file.dir,
+      packageName: file.packageName,
+      imports: file.imports.map((i) => i.module),
+      opens: [],
+      setsLifetime: false,
+      setsZeroLifetime: false,
+      setsIdleTime: false,
+      poolsSeen: 0,
+    };
+    for (const call of file.calls) {
+      // Any receiver: the pool's variable name is unknown (and may even look like an import alias).
+      // A suffix test, not a slice of the callee: constant work per call, however long the callee.
+      if (callsMethod(call.callee, "SetConnMaxLifetime")) {
+        const arg = callArguments(call.node)[0];
+        if (arg?.type === "int_literal" && arg.endIndex - arg.startIndex <= 64 && /^0+$/.test(arg.text.replace(/_/g, ""))) {
+          facts.setsZeroLifetime = true;
+        } else {
+          facts.setsLifetime = true;
+        }
+      } else if (callsMethod(call.callee, "SetConnMaxIdleTime")) {
+        facts.setsIdleTime = true;
+      }
+      if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
+      const { module, member } = call;
+      const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
+      if (opener) facts.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+      // go-zero sqlx, pgxpool and the like are pools too, with safe defaults: they count as checked.
+      if (opener || /zeromicro\/go-zero\/core\/stores\/sqlx$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) facts.poolsSeen++;
+    }
+    return facts;
+  },
   create({ repo, report, notApplicable }) {
     const packages = new Map<string, GoPackagePools>();
     let poolsSeen = 0;
     const calls = new GoCallIndex();
 
-    const visitGo = (file: GoSourceFile) => {
-      // Test files open throwaway pools (sqlmock, test containers).
-      calls.add(file);
-      if (file.isTest) return;
-      let pkg = packages.get(file.dir);
+    const visitGoFacts = (facts: FileFacts) => {
+      calls.add(facts);
+      if (facts.isTest) return;
+      let pkg = packages.get(facts.dir);
       if (!pkg) {
-        pkg = { dir: file.dir, name: file.packageName, opens: [], setsLifetime: false, setsZeroLifetime: false, setsIdleTime: false, imports: new Set() };
-        packages.set(file.dir, pkg);
+        pkg = { dir: facts.dir, name: facts.packageName, opens: [], setsLifetime: false, setsZeroLifetime: false, setsIdleTime: false, imports: new Set() };
+        packages.set(facts.dir, pkg);
       }
-      for (const i of file.imports) pkg.imports.add(i.module);
-      for (const call of file.calls) {
-        // Any receiver: the pool's variable name is unknown (and may even look like an import alias).
-        // A suffix test, not a slice of the callee: constant work per call, however long the callee.
-        if (callsMethod(call.callee, "SetConnMaxLifetime")) {
-          const arg = callArguments(call.node)[0];
-          if (arg?.type === "int_literal" && arg.endIndex - arg.startIndex <= 64 && /^0+$/.test(arg.text.replace(/_/g, ""))) {
-            pkg.setsZeroLifetime = true;
-          } else {
-            pkg.setsLifetime = true;
-          }
-        } else if (callsMethod(call.callee, "SetConnMaxIdleTime")) {
-          pkg.setsIdleTime = true;
-        }
-        if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
-        const { module, member } = call;
-        const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
-        if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
-        // go-zero sqlx, pgxpool and the like are pools too, with safe defaults: they count as checked.
-        if (opener || /zeromicro\/go-zero\/core\/stores\/sqlx$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
-      }
+      for (const i of facts.imports) pkg.imports.add(i);
+      if (facts.setsLifetime) pkg.setsLifetime = true;
+      if (facts.setsZeroLifetime) pkg.setsZeroLifetime = true;
+      if (facts.setsIdleTime) pkg.setsIdleTime = true;
+      pkg.opens.push(...facts.opens);
+      poolsSeen += facts.poolsSeen;
     };
 
     const end = () => {
@@ -256,7 +297,7 @@ the rule reports a **note**: it cannot verify them.`,
       }
     };
 
-    return { go: visitGo, typescript: visitTs, end };
+    return { goFacts: visitGoFacts, typescript: visitTs, end };
   },
 });
 

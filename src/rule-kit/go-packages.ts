@@ -24,6 +24,11 @@ export function callsMethod(callee: string, method: string): boolean {
   return callee.endsWith(method) && (callee.length === method.length || callee[callee.length - method.length - 1] === ".");
 }
 
+/** The names a file's calls call (each callee's last segment), once each, in order of first call. */
+export function calledNames(calls: readonly { callee: string }[]): string[] {
+  return [...new Set(calls.map((call) => call.callee.slice(call.callee.lastIndexOf(".") + 1)))];
+}
+
 /**
  * Which functions Go code calls, by name (the callee's last segment), split by whether the caller is a test
  * file: enough to tell a helper that only tests call (`NewMySQLConnection` used by an integration test of a
@@ -34,9 +39,10 @@ export class GoCallIndex {
   private readonly production = new Set<string>();
   private readonly tests = new Set<string>();
 
-  add(file: { isTest: boolean; calls: readonly { callee: string }[] }): void {
+  /** One file's called names (see `calledNames`: plain data, so a worker thread can collect them). */
+  add(file: { isTest: boolean; calledNames: readonly string[] } | { isTest: boolean; calls: readonly { callee: string }[] }): void {
     const into = file.isTest ? this.tests : this.production;
-    for (const call of file.calls) into.add(call.callee.slice(call.callee.lastIndexOf(".") + 1));
+    for (const name of "calledNames" in file ? file.calledNames : calledNames(file.calls)) into.add(name);
   }
 
   /** Called from test files and from nowhere else in the repository's Go code. */
