@@ -3,7 +3,7 @@ import type { Node as GoNode } from "web-tree-sitter";
 import type { Range } from "../../src/model/location.js";
 import { defineRule } from "../../src/rule-kit/define-rule.js";
 import { callArguments } from "../../src/rule-kit/go.js";
-import { callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
+import { calledNames, callsMethod, GoCallIndex, importRefersTo } from "../../src/rule-kit/go-packages.js";
 import { tsNodeRange, typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -30,17 +30,43 @@ interface Setting {
   value?: number;
 }
 
+interface PoolOpen {
+  path: string;
+  range: Range;
+  callee: string;
+  kind: string;
+  inFunction?: string;
+}
+
 interface PackagePools {
   dir: string;
   name: string;
   /** Pool opens, with the function around each (a helper only tests call opens no pool that ships). */
-  opens: { path: string; range: Range; callee: string; kind: string; inFunction?: string }[];
+  opens: PoolOpen[];
   maxOpen: Setting[];
   maxIdle: Setting[];
   imports: Set<string>;
 }
 
-export default defineRule({
+/**
+ * What one Go file contributes: the names it calls (every file, tests too, for the call index) and, for a
+ * non-test file, its package's pool opens, size settings and imports, and how many pools it creates.
+ */
+type FileFacts =
+  | { isTest: true; calledNames: string[] }
+  | {
+      isTest: false;
+      calledNames: string[];
+      dir: string;
+      packageName: string;
+      imports: string[];
+      opens: PoolOpen[];
+      maxOpen: Setting[];
+      maxIdle: Setting[];
+      poolsSeen: number;
+    };
+
+export default defineRule<FileFacts>({
   meta: {
     id: "db/pool-size-bounded",
     section: "dependencies",
@@ -98,34 +124,55 @@ Not reported:
     tags: ["database", "reliability", "go", "typescript"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts {
+    // Test files count only for the call index; their pools are throwaway. Every other file is returned even
+    // when empty: its package joins the package map at its first file, whose order picks the importer named.
+    if (file.isTest) return { isTest: true, calledNames: calledNames(file.calls) };
+    const facts: FileFacts = {
+      isTest: false,
+      calledNames: calledNames(file.calls),
+      dir: file.dir,
+      packageName: file.packageName,
+      imports: file.imports.map((i) => i.module),
+      opens: [],
+      maxOpen: [],
+      maxIdle: [],
+      poolsSeen: 0,
+    };
+    for (const call of file.calls) {
+      for (const [method, list] of [["SetMaxOpenConns", facts.maxOpen], ["SetMaxIdleConns", facts.maxIdle]] as const) {
+        if (!callsMethod(call.callee, method)) continue;
+        const arg = callArguments(call.node as GoNode)[0];
+        const value = arg ? intLiteral(arg) : undefined;
+        list.push({ path: file.path, range: call.range, callee: call.callee, ...(value !== undefined ? { value } : {}) });
+      }
+      if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
+      const { module, member } = call;
+      const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
+      if (opener) facts.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+      if (opener || /zeromicro\/go-zero\/core\/stores\/(sqlx|sqlc)$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) facts.poolsSeen++;
+    }
+    return facts;
+  },
   create({ repo, report, notApplicable }) {
     const packages = new Map<string, PackagePools>();
     let poolsSeen = 0;
     const calls = new GoCallIndex();
 
     return {
-      go(file) {
-        calls.add(file);
-        if (file.isTest) return;
-        let pkg = packages.get(file.dir);
+      goFacts(facts) {
+        calls.add(facts);
+        if (facts.isTest) return;
+        let pkg = packages.get(facts.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, name: file.packageName, opens: [], maxOpen: [], maxIdle: [], imports: new Set() };
-          packages.set(file.dir, pkg);
+          pkg = { dir: facts.dir, name: facts.packageName, opens: [], maxOpen: [], maxIdle: [], imports: new Set() };
+          packages.set(facts.dir, pkg);
         }
-        for (const i of file.imports) pkg.imports.add(i.module);
-        for (const call of file.calls) {
-          for (const [method, list] of [["SetMaxOpenConns", pkg.maxOpen], ["SetMaxIdleConns", pkg.maxIdle]] as const) {
-            if (!callsMethod(call.callee, method)) continue;
-            const arg = callArguments(call.node as GoNode)[0];
-            const value = arg ? intLiteral(arg) : undefined;
-            list.push({ path: file.path, range: call.range, callee: call.callee, ...(value !== undefined ? { value } : {}) });
-          }
-          if (file.isGenerated || call.module === undefined || call.member === undefined) continue;
-          const { module, member } = call;
-          const opener = GO_POOL_OPENERS.find((o) => o.module.test(module) && o.members.includes(member));
-          if (opener) pkg.opens.push({ path: file.path, range: call.range, callee: call.callee, kind: opener.kind, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
-          if (opener || /zeromicro\/go-zero\/core\/stores\/(sqlx|sqlc)$|jackc\/pgx\/v\d+\/pgxpool$/.test(module)) poolsSeen++;
-        }
+        for (const i of facts.imports) pkg.imports.add(i);
+        pkg.maxOpen.push(...facts.maxOpen);
+        pkg.maxIdle.push(...facts.maxIdle);
+        pkg.opens.push(...facts.opens);
+        poolsSeen += facts.poolsSeen;
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;

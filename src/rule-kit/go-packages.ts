@@ -40,9 +40,9 @@ export class GoCallIndex {
   private readonly tests = new Set<string>();
 
   /** One file's called names (see `calledNames`: plain data, so a worker thread can collect them). */
-  add(file: { isTest: boolean; calledNames: readonly string[] } | { isTest: boolean; calls: readonly { callee: string }[] }): void {
+  add(file: { isTest: boolean; calledNames: readonly string[] }): void {
     const into = file.isTest ? this.tests : this.production;
-    for (const name of "calledNames" in file ? file.calledNames : calledNames(file.calls)) into.add(name);
+    for (const name of file.calledNames) into.add(name);
   }
 
   /** Called from test files and from nowhere else in the repository's Go code. */
