@@ -22,7 +22,19 @@ interface KqQueue {
   confName?: string;
 }
 
-export default defineRule({
+type Read = { path: string; range: Range; callee: string };
+
+/** What one Go file contributes: its package's kafka-go reads and group readers, its kq queues, how many consumers it builds. */
+interface FileFacts {
+  dir: string;
+  consumersSeen: number;
+  /** A kafka-go ReaderConfig with a GroupID. */
+  groupReader: boolean;
+  reads: Read[];
+  kqQueues: KqQueue[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "mq/consumer-acks-after-success",
     section: "dependencies",
@@ -87,66 +99,76 @@ letter / nack / reject / requeue / pause / seek.`,
     tags: ["messaging", "kafka", "rabbitmq", "reliability", "go", "typescript"],
     precision: "high",
   },
+  analyzeGo(file, { report }): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    // Returned even when empty: a package joins the package map at its first file (the order of end's reports).
+    const facts: FileFacts = { dir: file.dir, consumersSeen: 0, groupReader: false, reads: [], kqQueues: [] };
+    const importsKafkaGo = file.imports.some((i) => i.module === KAFKA_GO);
+    const kafkaGoAlias = file.imports.find((i) => i.module === KAFKA_GO)?.localName;
+    const importsSarama = file.imports.some((i) => SARAMA.test(i.module));
+    if (importsKafkaGo && kafkaGoAlias) {
+      for (const literal of (file.root as GoNode).descendantsOfType("composite_literal")) {
+        const type = literal?.childForFieldName("type");
+        if (type?.text !== `${kafkaGoAlias}.ReaderConfig`) continue;
+        facts.consumersSeen++;
+        const keys = literal!.descendantsOfType("keyed_element").map((k) => k?.namedChildren[0]?.text);
+        if (keys.includes("GroupID")) facts.groupReader = true;
+      }
+    }
+    // The commit and mark checks need only this file: reported here, in call order, as go(file) did.
+    for (const call of file.calls) {
+      if (call.module === KQ && (call.member === "MustNewQueue" || call.member === "NewQueue")) {
+        facts.consumersSeen++;
+        const args = callArguments(call.node as GoNode);
+        if (args.slice(2).some((a) => /\bWithErrorHandler\b/.test(a.text))) continue;
+        const conf = args[0];
+        const confName = conf?.type === "selector_expression" ? conf.childForFieldName("field")?.text : conf?.text;
+        facts.kqQueues.push({ path: file.path, range: call.range, callee: call.callee, ...(confName ? { confName } : {}) });
+      } else if (importsKafkaGo && call.callee.endsWith(".CommitMessages")) {
+        const failure = failureFallingThrough(call.node as GoNode);
+        if (failure) {
+          report({
+            path: file.path,
+            range: call.range,
+            message:
+              `\`${call.callee}\` runs even when processing failed: the \`if ${failure.childForFieldName("condition")?.text.slice(0, 40)}\` ` +
+              `branch above neither returns, skips the commit nor hands the message on, so the failed message is committed and lost.`,
+            fix: "On failure, return or retry without committing, or write the message to a dead-letter topic before committing.",
+            related: [{ path: file.path, range: goNodeRange(failure), message: "The failure branch that falls through to the commit." }],
+          });
+        }
+      } else if (call.callee.endsWith(".ReadMessage")) {
+        facts.reads.push({ path: file.path, range: call.range, callee: call.callee });
+      } else if (importsSarama && call.callee.endsWith(".MarkMessage")) {
+        facts.consumersSeen++;
+        if (marksBeforeProcessing(call.node as GoNode)) {
+          report({
+            path: file.path,
+            range: call.range,
+            message:
+              `\`${call.callee}\` marks the message as consumed before it is processed: sarama's auto-commit then commits it ` +
+              `even if processing fails or the service crashes, and the message is lost.`,
+            fix: "Call MarkMessage after the message was processed successfully (and not when processing failed).",
+          });
+        }
+      }
+    }
+    return facts;
+  },
   create({ repo, report, notApplicable }) {
     const kqQueues: KqQueue[] = [];
     /** Per Go package: ReadMessage calls, and whether a ReaderConfig with GroupID exists. */
-    const kafkaGo = new Map<string, { reads: { path: string; range: Range; callee: string }[]; groupReader: boolean }>();
+    const kafkaGo = new Map<string, { reads: Read[]; groupReader: boolean }>();
     let consumersSeen = 0;
 
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        const importsKafkaGo = file.imports.some((i) => i.module === KAFKA_GO);
-        const kafkaGoAlias = file.imports.find((i) => i.module === KAFKA_GO)?.localName;
-        const importsSarama = file.imports.some((i) => SARAMA.test(i.module));
-        let pkg = kafkaGo.get(file.dir);
-        if (!pkg) kafkaGo.set(file.dir, (pkg = { reads: [], groupReader: false }));
-        if (importsKafkaGo && kafkaGoAlias) {
-          for (const literal of (file.root as GoNode).descendantsOfType("composite_literal")) {
-            const type = literal?.childForFieldName("type");
-            if (type?.text !== `${kafkaGoAlias}.ReaderConfig`) continue;
-            consumersSeen++;
-            const keys = literal!.descendantsOfType("keyed_element").map((k) => k?.namedChildren[0]?.text);
-            if (keys.includes("GroupID")) pkg.groupReader = true;
-          }
-        }
-        for (const call of file.calls) {
-          if (call.module === KQ && (call.member === "MustNewQueue" || call.member === "NewQueue")) {
-            consumersSeen++;
-            const args = callArguments(call.node as GoNode);
-            if (args.slice(2).some((a) => /\bWithErrorHandler\b/.test(a.text))) continue;
-            const conf = args[0];
-            const confName = conf?.type === "selector_expression" ? conf.childForFieldName("field")?.text : conf?.text;
-            kqQueues.push({ path: file.path, range: call.range, callee: call.callee, ...(confName ? { confName } : {}) });
-          } else if (importsKafkaGo && call.callee.endsWith(".CommitMessages")) {
-            const failure = failureFallingThrough(call.node as GoNode);
-            if (failure) {
-              report({
-                path: file.path,
-                range: call.range,
-                message:
-                  `\`${call.callee}\` runs even when processing failed: the \`if ${failure.childForFieldName("condition")?.text.slice(0, 40)}\` ` +
-                  `branch above neither returns, skips the commit nor hands the message on, so the failed message is committed and lost.`,
-                fix: "On failure, return or retry without committing, or write the message to a dead-letter topic before committing.",
-                related: [{ path: file.path, range: goNodeRange(failure), message: "The failure branch that falls through to the commit." }],
-              });
-            }
-          } else if (call.callee.endsWith(".ReadMessage")) {
-            pkg.reads.push({ path: file.path, range: call.range, callee: call.callee });
-          } else if (importsSarama && call.callee.endsWith(".MarkMessage")) {
-            consumersSeen++;
-            if (marksBeforeProcessing(call.node as GoNode)) {
-              report({
-                path: file.path,
-                range: call.range,
-                message:
-                  `\`${call.callee}\` marks the message as consumed before it is processed: sarama's auto-commit then commits it ` +
-                  `even if processing fails or the service crashes, and the message is lost.`,
-                fix: "Call MarkMessage after the message was processed successfully (and not when processing failed).",
-              });
-            }
-          }
-        }
+      goFacts(facts) {
+        let pkg = kafkaGo.get(facts.dir);
+        if (!pkg) kafkaGo.set(facts.dir, (pkg = { reads: [], groupReader: false }));
+        if (facts.groupReader) pkg.groupReader = true;
+        pkg.reads.push(...facts.reads);
+        kqQueues.push(...facts.kqQueues);
+        consumersSeen += facts.consumersSeen;
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
