@@ -23,6 +23,18 @@ interface GoPackageFacts {
   tracerSet: boolean;
 }
 
+/** What one Go file contributes to its package (plain data: arrays in the order go(file) met them). */
+interface FileFacts {
+  dir: string;
+  isMain: boolean;
+  imports: string[];
+  starts: GoServerStart[];
+  /** Names called, by the top-level function they are called in ("" for none), in order of first call. */
+  called: [caller: string, names: string[]][];
+  goZero: boolean;
+  tracerSet: boolean;
+}
+
 const GO_TRACER_SETUP: { module: RegExp; members: string[] }[] = [
   { module: /^go\.opentelemetry\.io\/otel$/, members: ["SetTracerProvider"] },
   { module: /^(gopkg\.in\/DataDog\/dd-trace-go\.v1|github\.com\/DataDog\/dd-trace-go\/v2)\/ddtrace\/tracer$/, members: ["Start"] },
@@ -128,7 +140,7 @@ function nodeFile(file: TsSourceFile, root: string): NodeFile {
 
 const NOT_SERVICE_FILE = /(^|[._-])(smoke|mock|mocks|fake|stub|example|sample|demo)([._-]|$)/i;
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "observability/tracing-configured",
     section: "operations",
@@ -187,32 +199,56 @@ example folders; go-zero programs whose config cannot be found.`,
     tags: ["observability", "tracing", "opentelemetry"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
+    // Returned even when empty: a package joins the map at its first file, and that order decides which
+    // folder an import resolves to and which server start of a program is reported.
+    const called: CallsByFunction = new Map();
+    addCalledNames(file.calls, called);
+    const facts: FileFacts = {
+      dir: file.dir,
+      isMain: file.packageName === "main",
+      imports: file.imports.map((i) => i.module),
+      starts: [],
+      called: [...called].map(([caller, names]) => [caller, [...names]]),
+      goZero: false,
+      tracerSet: false,
+    };
+    for (const call of file.calls) {
+      if (call.module && /^github\.com\/zeromicro\/go-zero\/(rest|zrpc)$/.test(call.module) && /^(Must)?NewServer$/.test(call.member ?? "")) facts.goZero = true;
+      if (call.module && GO_TRACER_SETUP.some((s) => s.module.test(call.module!) && s.members.includes(call.member ?? ""))) facts.tracerSet = true;
+      const starts =
+        (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
+        (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
+      if (starts && !file.isGenerated) {
+        facts.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
+      }
+    }
+    return facts;
+  },
   create({ repo, report }) {
     const goPackages = new Map<string, GoPackageFacts>();
     const nodeFiles = new Map<string, NodeFile>();
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
 
     return {
-      go(file) {
-        if (file.isTest || IGNORED_BUILD.test(file.text)) return;
-        let pkg = goPackages.get(file.dir);
+      goFacts(facts) {
+        let pkg = goPackages.get(facts.dir);
         if (!pkg) {
-          pkg = { dir: file.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, tracerSet: false };
-          goPackages.set(file.dir, pkg);
+          pkg = { dir: facts.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, tracerSet: false };
+          goPackages.set(facts.dir, pkg);
         }
-        if (file.packageName === "main") pkg.isMain = true;
-        for (const i of file.imports) pkg.imports.add(i.module);
-        addCalledNames(file.calls, pkg.called);
-        for (const call of file.calls) {
-          if (call.module && /^github\.com\/zeromicro\/go-zero\/(rest|zrpc)$/.test(call.module) && /^(Must)?NewServer$/.test(call.member ?? "")) pkg.goZero = true;
-          if (call.module && GO_TRACER_SETUP.some((s) => s.module.test(call.module!) && s.members.includes(call.member ?? ""))) pkg.tracerSet = true;
-          const starts =
-            (call.module === "net/http" && /^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$/.test(call.member ?? "")) ||
-            (call.module === undefined && GO_SERVER_START.test(call.callee) && file.imports.some((i) => /^(net\/http|google\.golang\.org\/grpc|github\.com\/(gin-gonic|labstack|gofiber))/.test(i.module)));
-          if (starts && !file.isGenerated) {
-            pkg.starts.push({ path: file.path, range: call.range, callee: call.callee, dir: file.dir, ...(call.enclosingFunction ? { inFunction: call.enclosingFunction } : {}) });
-          }
+        if (facts.isMain) pkg.isMain = true;
+        for (const i of facts.imports) pkg.imports.add(i);
+        // Same insertion order as adding the file's calls one by one: callers and names by first call.
+        for (const [caller, names] of facts.called) {
+          let into = pkg.called.get(caller);
+          if (!into) pkg.called.set(caller, (into = new Set()));
+          for (const name of names) into.add(name);
         }
+        if (facts.goZero) pkg.goZero = true;
+        if (facts.tracerSet) pkg.tracerSet = true;
+        pkg.starts.push(...facts.starts);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
