@@ -53,34 +53,36 @@ Redis client (the receiver's type is unknown, so the import is the evidence).`,
     tags: ["cache", "redis", "reliability", "go", "typescript"],
     precision: "medium",
   },
+  // Every Go finding needs only its own file: reported from the per-file analysis (worker threads), no facts kept.
+  analyzeGo(file, { report }) {
+    if (file.isTest || file.isGenerated) return undefined;
+    const goRedis = file.imports.some((i) => GO_REDIS.test(i.module));
+    const goZero = file.imports.some((i) => i.module === GO_ZERO_REDIS);
+    if (!goRedis && !goZero) return undefined;
+    const constants = packageConstants(file.root as GoNode);
+    for (const call of file.calls) {
+      if (call.module !== undefined) continue; // a package function, not a client method
+      const method = call.callee.slice(call.callee.lastIndexOf(".") + 1);
+      const fromEnd = (goRedis ? GO_REDIS_TTL[method] : undefined) ?? (goZero ? GO_ZERO_TTL[method] : undefined);
+      if (fromEnd === undefined || !call.callee.includes(".")) continue;
+      const args = callArguments(call.node as GoNode);
+      const ttl = args[args.length - fromEnd];
+      // `h.Set("k", 5)` on some other type: Redis writes carry a key, a value and a TTL.
+      const minimum = /Expire/.test(method) ? 2 : 3;
+      if (!ttl || args.length < minimum || !isFixedGo(ttl, file.imports, constants) || isZeroGo(ttl)) continue;
+      report({
+        path: file.path,
+        range: call.range,
+        message:
+          `\`${call.callee}\` sets a fixed TTL (\`${ttl.text.slice(0, 40)}\`): keys written together expire together and ` +
+          `their reloads hit the database at once (cache avalanche).`,
+        fix: "Add a random offset to the TTL (e.g. base + rand.Int63n(base/10)).",
+      });
+    }
+    return undefined;
+  },
   create({ report }) {
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        const goRedis = file.imports.some((i) => GO_REDIS.test(i.module));
-        const goZero = file.imports.some((i) => i.module === GO_ZERO_REDIS);
-        if (!goRedis && !goZero) return;
-        const constants = packageConstants(file.root as GoNode);
-        for (const call of file.calls) {
-          if (call.module !== undefined) continue; // a package function, not a client method
-          const method = call.callee.slice(call.callee.lastIndexOf(".") + 1);
-          const fromEnd = (goRedis ? GO_REDIS_TTL[method] : undefined) ?? (goZero ? GO_ZERO_TTL[method] : undefined);
-          if (fromEnd === undefined || !call.callee.includes(".")) continue;
-          const args = callArguments(call.node as GoNode);
-          const ttl = args[args.length - fromEnd];
-          // `h.Set("k", 5)` on some other type: Redis writes carry a key, a value and a TTL.
-          const minimum = /Expire/.test(method) ? 2 : 3;
-          if (!ttl || args.length < minimum || !isFixedGo(ttl, file.imports, constants) || isZeroGo(ttl)) continue;
-          report({
-            path: file.path,
-            range: call.range,
-            message:
-              `\`${call.callee}\` sets a fixed TTL (\`${ttl.text.slice(0, 40)}\`): keys written together expire together and ` +
-              `their reloads hit the database at once (cache avalanche).`,
-            fix: "Add a random offset to the TTL (e.g. base + rand.Int63n(base/10)).",
-          });
-        }
-      },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
         if (!file.imports.some((i) => NODE_REDIS_MODULES.has(i.module))) return;
