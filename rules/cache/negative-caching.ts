@@ -8,7 +8,12 @@ import { GO_SINGLE_ROW, type GoCacheAside, type TsCacheAside, GO_MODEL_FINDER, g
 /** Not-found sentinels: database/sql, gorm, go-zero sqlc and the models generated from it. */
 const NOT_FOUND = new Set(["ErrNoRows", "ErrRecordNotFound", "ErrNotFound"]);
 
-export default defineRule({
+/** What one Go file tells the main thread: how many cache-aside shapes it holds. */
+interface FileFacts {
+  shapes: number;
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "cache/negative-caching",
     section: "dependencies",
@@ -47,17 +52,24 @@ other), model finders such as go-zero \`FindOne\` (the model may cache not-found
     tags: ["cache", "redis", "database", "reliability", "go", "typescript"],
     precision: "medium",
   },
+  // Each Go finding needs only its own file and is reported from the per-file analysis; the count of
+  // shapes goes to the main thread, where `end` decides whether the rule applied at all.
+  analyzeGo(file, { report }): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    let shapes = 0;
+    for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
+      shapes++;
+      const finding = goNotFoundUncached(shape);
+      if (!finding) continue;
+      report({ path: file.path, range: goNodeRange(finding.node), message: finding.message });
+    }
+    return shapes > 0 ? { shapes } : undefined;
+  },
   create({ report, notApplicable }) {
     let shapes = 0;
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
-          shapes++;
-          const finding = goNotFoundUncached(shape);
-          if (!finding) continue;
-          report({ path: file.path, range: goNodeRange(finding.node), message: finding.message });
-        }
+      goFacts(facts) {
+        shapes += facts.shapes;
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
