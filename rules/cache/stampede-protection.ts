@@ -5,7 +5,18 @@ import { goNodeRange } from "../../src/rule-kit/go.js";
 import { tsNodeRange } from "../../src/rule-kit/typescript.js";
 import { GO_MODEL_FINDER, GO_PROTECTION_IMPORTS, TS_PROTECTION_MODULES, goCacheAsides, tsCacheAsides } from "./cache-aside.js";
 
-export default defineRule({
+/** What one Go file contributes to its package: the findings wait for the package's protection imports. */
+interface FileFacts {
+  dir: string;
+  /** The file imports singleflight, a lock or a coalescing cache layer. */
+  protection: boolean;
+  /** Cache-aside shapes found, locked or not (none anywhere: not applicable). */
+  shapes: number;
+  /** Reports for the unlocked shapes, in source order; made at the end unless the package is protected. */
+  findings: ReportDescriptor[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "cache/stampede-protection",
     section: "dependencies",
@@ -46,36 +57,48 @@ generated files are skipped.`,
     tags: ["cache", "redis", "reliability", "go", "typescript"],
     precision: "medium",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    const facts: FileFacts = {
+      dir: file.dir,
+      protection: file.imports.some((i) => GO_PROTECTION_IMPORTS.some((p) => p.test(i.module))),
+      shapes: 0,
+      findings: [],
+    };
+    for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
+      facts.shapes++;
+      if (shape.locked) continue;
+      // A model finder (go-zero `FindOne`) may sit on a cached model that coalesces by itself.
+      const certain = shape.explicitMiss && !GO_MODEL_FINDER.test(shape.load.method);
+      facts.findings.push({
+        path: file.path,
+        range: goNodeRange(shape.get.node),
+        message: certain
+          ? `\`${functionName(shape.fn)}\` reads \`${shape.get.receiver}.${shape.get.method}\`, loads from the database ` +
+            `(\`${shape.load.method}\`) on a miss and writes back with \`${shape.set.method}\`, with no singleflight or lock: ` +
+            `when a hot key expires every concurrent request reloads it (cache stampede).`
+          : `\`${functionName(shape.fn)}\` reads \`${shape.get.receiver}.${shape.get.method}\`, loads with \`${shape.load.method}\` ` +
+            `and writes back with \`${shape.set.method}\`; no singleflight or lock is visible, but ` +
+            (shape.explicitMiss ? `the model behind \`${shape.load.method}\` may coalesce loads itself` : `the miss test is not recognisable`) +
+            `, so stampede protection cannot be verified.`,
+        severity: certain ? "warning" : "note",
+      });
+    }
+    return facts.protection || facts.shapes > 0 ? facts : undefined;
+  },
   create({ report, notApplicable }) {
     let shapes = 0;
     /** Go findings wait for the whole package: another file may import singleflight and wrap the call. */
     const pending = new Map<string, ReportDescriptor[]>();
     const protectedDirs = new Set<string>();
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        if (file.imports.some((i) => GO_PROTECTION_IMPORTS.some((p) => p.test(i.module)))) protectedDirs.add(file.dir);
-        for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
-          shapes++;
-          if (shape.locked) continue;
-          const findings = pending.get(file.dir) ?? [];
-          // A model finder (go-zero `FindOne`) may sit on a cached model that coalesces by itself.
-          const certain = shape.explicitMiss && !GO_MODEL_FINDER.test(shape.load.method);
-          findings.push({
-            path: file.path,
-            range: goNodeRange(shape.get.node),
-            message: certain
-              ? `\`${functionName(shape.fn)}\` reads \`${shape.get.receiver}.${shape.get.method}\`, loads from the database ` +
-                `(\`${shape.load.method}\`) on a miss and writes back with \`${shape.set.method}\`, with no singleflight or lock: ` +
-                `when a hot key expires every concurrent request reloads it (cache stampede).`
-              : `\`${functionName(shape.fn)}\` reads \`${shape.get.receiver}.${shape.get.method}\`, loads with \`${shape.load.method}\` ` +
-                `and writes back with \`${shape.set.method}\`; no singleflight or lock is visible, but ` +
-                (shape.explicitMiss ? `the model behind \`${shape.load.method}\` may coalesce loads itself` : `the miss test is not recognisable`) +
-                `, so stampede protection cannot be verified.`,
-            severity: certain ? "warning" : "note",
-          });
-          pending.set(file.dir, findings);
-        }
+      goFacts(facts) {
+        if (facts.protection) protectedDirs.add(facts.dir);
+        shapes += facts.shapes;
+        if (facts.findings.length === 0) return; // a folder enters `pending` with its first finding, as before
+        const findings = pending.get(facts.dir) ?? [];
+        for (const finding of facts.findings) findings.push(finding);
+        pending.set(facts.dir, findings);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
