@@ -14,10 +14,17 @@ const TLS_IMPORTS: { test: (module: string) => boolean; what: string }[] = [
   { test: (m) => m.startsWith("github.com/stripe/stripe-go") || m.startsWith("firebase.google.com/go"), what: "uses an HTTPS API client" },
 ];
 
+const HTTPS_LITERAL = /"https:\/\/[a-z0-9]/i;
+
 interface Evidence {
   path: string;
   range: Range;
   what: string;
+}
+
+/** What one non-test Go file shows: its first TLS evidence, if any (a file without any still counts as seen). */
+interface FileFacts {
+  tls?: { range: Range; what: string };
 }
 
 interface Candidate {
@@ -25,7 +32,7 @@ interface Candidate {
   contextDir: string;
 }
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "docker/scratch-ca-certificates",
     section: "foundation",
@@ -71,6 +78,20 @@ Not reported: development, test and CI Dockerfiles.
     tags: ["docker", "tls", "startup"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    for (const imported of file.imports) {
+      const match = TLS_IMPORTS.find((t) => t.test(imported.module));
+      if (match) return { tls: { range: imported.range, what: match.what } };
+    }
+    // The pattern cannot span lines: a file that does not contain it anywhere is not split into lines.
+    if (!HTTPS_LITERAL.test(file.text)) return {};
+    const lines = file.text.split("\n");
+    const index = lines.findIndex((line) => !line.trimStart().startsWith("//") && HTTPS_LITERAL.test(line));
+    if (index < 0) return {};
+    const column = lines[index]!.indexOf('"https://') + 1;
+    return { tls: { range: { start: { line: index + 1, column }, end: { line: index + 1, column } }, what: "calls an `https://` URL" } };
+  },
   create({ repo, report }) {
     const candidates: Candidate[] = [];
     for (const dockerfile of repo.dockerfiles) {
@@ -83,27 +104,11 @@ Not reported: development, test and CI Dockerfiles.
     const evidence: Evidence[] = [];
     const goFiles: string[] = [];
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        if (!candidates.some((c) => inside(c.contextDir, file.path))) return;
-        goFiles.push(file.path);
-        for (const imported of file.imports) {
-          const match = TLS_IMPORTS.find((t) => t.test(imported.module));
-          if (match) {
-            evidence.push({ path: file.path, range: imported.range, what: match.what });
-            return;
-          }
-        }
-        const lines = file.text.split("\n");
-        const index = lines.findIndex((line) => !line.trimStart().startsWith("//") && /"https:\/\/[a-z0-9]/i.test(line));
-        if (index >= 0) {
-          const column = lines[index]!.indexOf('"https://') + 1;
-          evidence.push({
-            path: file.path,
-            range: { start: { line: index + 1, column }, end: { line: index + 1, column } },
-            what: "calls an `https://` URL",
-          });
-        }
+      // Only files in a candidate's build context count, and candidates need the repository: decided here.
+      goFacts(facts, path) {
+        if (!candidates.some((c) => inside(c.contextDir, path))) return;
+        goFiles.push(path);
+        if (facts.tls) evidence.push({ path, range: facts.tls.range, what: facts.tls.what });
       },
       end() {
         for (const { dockerfile, contextDir } of candidates) {
