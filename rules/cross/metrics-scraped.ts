@@ -21,6 +21,12 @@ interface Evidence {
   what: string;
 }
 
+/** What one Go file contributes: the Prometheus import it makes (tests and generated files contribute nothing). */
+interface FileFacts {
+  module: string;
+  range: Range;
+}
+
 const POD_MONITOR_KINDS = new Set(["PodMonitor", "PodMonitoring", "ClusterPodMonitoring"]);
 
 /** Whether something in the manifests makes Prometheus scrape the workload's pods. */
@@ -69,7 +75,7 @@ function goZeroMetrics(repo: Repository, dockerfile: DockerfileModel): Evidence 
   return undefined;
 }
 
-export default defineRule({
+export default defineRule<FileFacts>({
   meta: {
     id: "cross/metrics-scraped",
     section: "operations",
@@ -126,13 +132,17 @@ CronJobs, kustomize fragments, and manifests under \`test/\`, \`e2e/\`, \`testda
     tags: ["cross-file", "kubernetes", "observability", "metrics"],
     precision: "high",
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    const found = file.imports.find((i) => GO_METRICS.has(i.module));
+    return found ? { module: found.module, range: found.range } : undefined;
+  },
   create({ repo, report, notApplicable }) {
     const sources: Evidence[] = [];
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        const found = file.imports.find((i) => GO_METRICS.has(i.module));
-        if (found) sources.push({ path: file.path, range: found.range, what: `${file.path}, which imports ${found.module}` });
+      // Go files come in file order before any TypeScript file, as they did when visited directly.
+      goFacts(facts, path) {
+        sources.push({ path, range: facts.range, what: `${path}, which imports ${facts.module}` });
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
