@@ -26,7 +26,14 @@ interface BodyRead {
   handler?: string;
 }
 
-export default defineRule({
+/** What one Go file contributes to its service: whether it validates, and its first body read per handler. */
+interface FileFacts {
+  dir: string;
+  validated: boolean;
+  reads: BodyRead[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "security/input-validated",
     section: "security",
@@ -82,6 +89,21 @@ parsed into typed values).`,
     precision: "medium",
     securitySeverity: 5.3,
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest || file.isGenerated) return undefined;
+    const validated = file.imports.some((i) => GO_VALIDATORS.some((p) => p.test(i.module))) || /`[^`]*\b(binding|validate):"/.test(file.text);
+    const reads: BodyRead[] = [];
+    const seen = new Set<string>();
+    for (const call of file.calls) {
+      const what = goBodyRead(call.callee, call.module, call.member, call.node as GoNode);
+      if (!what) continue;
+      const handler = call.enclosingFunction ?? "";
+      if (seen.has(handler)) continue;
+      seen.add(handler);
+      reads.push({ path: file.path, range: call.range, what, ...(call.enclosingFunction ? { handler: call.enclosingFunction } : {}) });
+    }
+    return validated || reads.length > 0 ? { dir: file.dir, validated, reads } : undefined;
+  },
   create({ repo, report }) {
     const goReads: BodyRead[] = [];
     const tsReads: BodyRead[] = [];
@@ -90,20 +112,9 @@ parsed into typed values).`,
     const tsValidatedDirs = new Set<string>();
 
     return {
-      go(file) {
-        if (file.isTest || file.isGenerated) return;
-        if (file.imports.some((i) => GO_VALIDATORS.some((p) => p.test(i.module))) || /`[^`]*\b(binding|validate):"/.test(file.text)) {
-          goValidatedDirs.add(file.dir);
-        }
-        const seen = new Set<string>();
-        for (const call of file.calls) {
-          const what = goBodyRead(call.callee, call.module, call.member, call.node as GoNode);
-          if (!what) continue;
-          const handler = call.enclosingFunction ?? "";
-          if (seen.has(handler)) continue;
-          seen.add(handler);
-          goReads.push({ path: file.path, range: call.range, what, ...(call.enclosingFunction ? { handler: call.enclosingFunction } : {}) });
-        }
+      goFacts(facts) {
+        if (facts.validated) goValidatedDirs.add(facts.dir);
+        for (const read of facts.reads) goReads.push(read);
       },
       typescript(file) {
         if (file.isTest || file.isGenerated) return;
