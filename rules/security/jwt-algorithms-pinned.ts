@@ -1,7 +1,8 @@
 import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
 import type { SourceImport } from "../../src/model/artifacts.js";
-import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
+import type { ReportDescriptor } from "../../src/model/finding.js";
+import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { callArguments, importForName } from "../../src/rule-kit/go.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
 import { secretContext } from "../../src/rule-kit/secrets.js";
@@ -15,7 +16,12 @@ const GO_JWT_REQUEST = /^github\.com\/(golang-jwt\/jwt|dgrijalva\/jwt-go)(\/v\d+
 const GO_PARSERS: Record<string, number> = { Parse: 1, ParseWithClaims: 2 };
 const GO_REQUEST_PARSERS: Record<string, number> = { ParseFromRequest: 2, ParseFromRequestWithClaims: 3 };
 
-export default defineRule({
+/** What one Go file contributes: its unpinned verifications, reported unless the file is a mock or an example. */
+interface FileFacts {
+  findings: ReportDescriptor[];
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "security/jwt-algorithms-pinned",
     section: "security",
@@ -63,37 +69,45 @@ verifies); test files, mocks and examples; NestJS \`JwtService.verify\` (its opt
     precision: "high",
     securitySeverity: 5.9,
   },
+  analyzeGo(file): FileFacts | undefined {
+    // Mocks and examples are told apart by the path relative to the scanned folder, which needs the
+    // repository: goFacts drops them.
+    if (file.isTest || file.isGenerated) return undefined;
+    const findings: ReportDescriptor[] = [];
+    for (const call of file.calls) {
+      if (!call.module || !call.member) continue;
+      const index = GO_JWT.test(call.module)
+        ? GO_PARSERS[call.member]
+        : GO_JWT_REQUEST.test(call.module)
+          ? GO_REQUEST_PARSERS[call.member]
+          : undefined;
+      if (index === undefined) continue;
+      const args = callArguments(call.node as GoNode);
+      const keyFunc = args[index];
+      if (!keyFunc) continue;
+      if (args.slice(index + 1).some((a) => mentionsValidMethods(a, file.imports))) continue;
+      const body = keyFuncBody(keyFunc, file.root as GoNode);
+      // A key function we cannot see may well check the method.
+      if (body === undefined || checksMethod(body)) continue;
+      findings.push({
+        path: file.path,
+        range: call.range,
+        message:
+          `\`${call.callee}\` verifies a JWT without jwt.WithValidMethods and its key function never checks token.Method: ` +
+          `the token's own "alg" header picks the algorithm.`,
+        fix: `Add jwt.WithValidMethods([]string{"HS256"}) (your algorithm) to the ${call.member} options, or reject unexpected methods in the key function.`,
+      });
+    }
+    return findings.length > 0 ? { findings } : undefined;
+  },
   create({ repo, report }) {
-    const skip = (file: GoSourceFile | TsSourceFile) =>
-      file.isTest || file.isGenerated || secretContext(scanRelative(repo, file.path)) === "placeholder";
+    const placeholder = (path: string) => secretContext(scanRelative(repo, path)) === "placeholder";
+    const skip = (file: TsSourceFile) => file.isTest || file.isGenerated || placeholder(file.path);
 
     return {
-      go(file) {
-        if (skip(file)) return;
-        for (const call of file.calls) {
-          if (!call.module || !call.member) continue;
-          const index = GO_JWT.test(call.module)
-            ? GO_PARSERS[call.member]
-            : GO_JWT_REQUEST.test(call.module)
-              ? GO_REQUEST_PARSERS[call.member]
-              : undefined;
-          if (index === undefined) continue;
-          const args = callArguments(call.node as GoNode);
-          const keyFunc = args[index];
-          if (!keyFunc) continue;
-          if (args.slice(index + 1).some((a) => mentionsValidMethods(a, file.imports))) continue;
-          const body = keyFuncBody(keyFunc, file.root as GoNode);
-          // A key function we cannot see may well check the method.
-          if (body === undefined || checksMethod(body)) continue;
-          report({
-            path: file.path,
-            range: call.range,
-            message:
-              `\`${call.callee}\` verifies a JWT without jwt.WithValidMethods and its key function never checks token.Method: ` +
-              `the token's own "alg" header picks the algorithm.`,
-            fix: `Add jwt.WithValidMethods([]string{"HS256"}) (your algorithm) to the ${call.member} options, or reject unexpected methods in the key function.`,
-          });
-        }
+      goFacts(facts, path) {
+        if (placeholder(path)) return;
+        for (const finding of facts.findings) report(finding);
       },
       typescript(file) {
         if (skip(file)) return;
