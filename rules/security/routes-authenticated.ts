@@ -24,7 +24,15 @@ function expectedPublic(route: Route, extra: RegExp[]): boolean {
   });
 }
 
-export default defineRule({
+/** What one Go file contributes: whether it is in a main package (a service root), and the routes it registers. */
+interface FileFacts {
+  dir: string;
+  isMain: boolean;
+  /** Only when the file registers a route or a global auth middleware. */
+  routes?: FileRoutes;
+}
+
+export default defineRule<FileFacts>({
   meta: {
     id: "security/routes-authenticated",
     section: "security",
@@ -85,6 +93,14 @@ against the route's full path).`,
       },
     },
   },
+  analyzeGo(file): FileFacts | undefined {
+    if (file.isTest) return undefined;
+    const isMain = file.packageName === "main";
+    const routes = goRoutes(file);
+    const hasRoutes = routes.routes.length > 0 || routes.globalAuth !== undefined;
+    if (!isMain && !hasRoutes) return undefined;
+    return { dir: file.dir, isMain, ...(hasRoutes ? { routes } : {}) };
+  },
   create({ repo, report, options }) {
     const extra = (options.publicPaths as string[]).map((p) => new RegExp(p));
     const goFiles: { dir: string; routes: FileRoutes }[] = [];
@@ -92,11 +108,9 @@ against the route's full path).`,
     const tsFiles: { root: string; routes: FileRoutes }[] = [];
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
     return {
-      go(file) {
-        if (file.isTest) return;
-        if (file.packageName === "main") goMainDirs.push(file.dir);
-        const routes = goRoutes(file);
-        if (routes.routes.length > 0 || routes.globalAuth) goFiles.push({ dir: file.dir, routes });
+      goFacts(facts) {
+        if (facts.isMain) goMainDirs.push(facts.dir);
+        if (facts.routes) goFiles.push({ dir: facts.dir, routes: facts.routes });
       },
       typescript(file) {
         if (file.isTest) return;
