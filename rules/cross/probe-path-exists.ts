@@ -82,7 +82,7 @@ Deliberately not reported:
     const fileRoutes: FileRoutes[] = [];
     const goMainDirs = new Set<string>();
     return {
-      // Go files arrive in file order, all before the TypeScript files: fileRoutes keeps the order go() gave it.
+      // Go files arrive in file order, all before the TypeScript files, and fileRoutes keeps that order.
       goFacts(facts) {
         if (facts.mainDir !== undefined) goMainDirs.add(facts.mainDir);
         if (facts.routes) fileRoutes.push(facts.routes);

@@ -115,7 +115,7 @@ letter / nack / reject / requeue / pause / seek.`,
         if (keys.includes("GroupID")) facts.groupReader = true;
       }
     }
-    // The commit and mark checks need only this file: reported here, in call order, as go(file) did.
+    // The commit and mark checks need only this file: reported here, in call order.
     for (const call of file.calls) {
       if (call.module === KQ && (call.member === "MustNewQueue" || call.member === "NewQueue")) {
         facts.consumersSeen++;

@@ -23,7 +23,7 @@ interface GoPackageFacts {
   tracerSet: boolean;
 }
 
-/** What one Go file contributes to its package (plain data: arrays in the order go(file) met them). */
+/** What one Go file contributes to its package (plain data: arrays in source order). */
 interface FileFacts {
   dir: string;
   isMain: boolean;

@@ -457,7 +457,7 @@ code under test and example folders.`,
     const production = (path: string) => !isNonProductionManifest(scanRelative(repo, path));
 
     return {
-      // Rebuilds each package from its files' facts in file order, as go(file) did: the order of imports,
+      // Rebuilds each package from its files' facts in file order: the order of imports,
       // routes, handlers, functions and server sites decides which one a message names.
       goFacts(facts) {
         let pkg = goPackages.get(facts.dir);

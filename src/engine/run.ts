@@ -28,7 +28,7 @@ export interface LoadedRepository {
   /**
    * Parses and analyses the Go files elsewhere (worker threads), calling `onFile` in file order with
    * one analysis per analyzer. Resolves to each analyzer's own milliseconds. Offered on repositories
-   * large enough to be worth it; used when every Go rule analyses files with `analyzeGo`.
+   * large enough to be worth it.
    */
   analyzeGoFiles?(
     analyzers: readonly GoAnalyzer[],
@@ -134,9 +134,9 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
   }
 
   // Source files are parsed once and shown to every rule that visits that language.
-  const goRules = active.filter((a) => !a.crashed && (a.visitor.go || a.rule.analyzeGo));
+  const goRules = active.filter((a) => !a.crashed && a.rule.analyzeGo);
   if (goRules.length > 0) {
-    if (loaded.analyzeGoFiles && goRules.every((a) => !a.visitor.go)) {
+    if (loaded.analyzeGoFiles) {
       await analyzeInParallel(loaded.analyzeGoFiles.bind(loaded), goRules, recordCrash, clock);
     } else {
       await stream(goRules, recordCrash, (visit) =>
@@ -192,7 +192,6 @@ export async function runRules(loaded: LoadedRepository, rules: readonly Rule[],
 
 /** One Go file for one rule in the engine's own thread: the same two steps a worker and the engine take apart. */
 function visitGo(entry: ActiveRule, file: GoSourceFile): void {
-  if (entry.visitor.go) return entry.visitor.go(file);
   const context = entry.context!;
   const facts = entry.rule.analyzeGo!(file, { options: context.options, report: context.report });
   if (facts !== undefined) entry.visitor.goFacts?.(facts, file.path);

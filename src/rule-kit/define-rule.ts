@@ -36,8 +36,6 @@ export interface FileContext {
 
 /** Called by the engine: source files are streamed (parsed once, visited by every rule, dropped). */
 export interface RuleVisitor<GoFacts = never> {
-  /** TRANSITIONAL: a visit that needs the tree in the engine's thread (keeps every Go file in one thread). */
-  go?(file: GoSourceFile): void;
   /**
    * Receives, in file order, what the rule's `analyzeGo` returned for each Go file (after that file's
    * reports were replayed). Repository-wide state is built here; `end` decides.

@@ -54,11 +54,16 @@ describe("runRules", () => {
     const seen: string[] = [];
     const crashing = defineRule({
       meta: { id: "go/crash", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
-      create: () => ({ go: (file) => { if (file.path === "b.go") throw new Error("bad node"); } }),
+      analyzeGo: (file) => {
+        if (file.path === "b.go") throw new Error("bad node");
+        return undefined;
+      },
+      create: () => ({}),
     });
     const counting = defineRule({
       meta: { id: "go/count", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
-      create: () => ({ go: (file) => void seen.push(file.path) }),
+      analyzeGo: (file) => file.path,
+      create: () => ({ goFacts: (path: string) => void seen.push(path) }),
     });
     const result = await runRules(fakeRepo(["go"]), [crashing, counting]);
     expect(seen).toEqual(["b.go", "a.go"]);
@@ -107,7 +112,8 @@ describe("runRules", () => {
     const k8s = rule("k8s/x", ["kubernetes"], () => {});
     const go = defineRule({
       meta: { id: "go/x", section: "architecture", title: "t", severity: "warning", rationale: "r", remediation: "f", inputs: ["go"], tags: [], precision: "high" },
-      create: () => ({ go: () => {} }),
+      analyzeGo: () => undefined,
+      create: () => ({}),
     });
     const result = await runRules(loaded, [k8s, go]);
     expect(result.complete).toBe(false);
