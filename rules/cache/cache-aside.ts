@@ -5,7 +5,7 @@
  */
 import { ts } from "ts-morph";
 import type { Node as GoNode } from "web-tree-sitter";
-import type { SourceImport } from "../../src/model/artifacts.js";
+import type { SourceCall, SourceImport } from "../../src/model/artifacts.js";
 import { importForName } from "../../src/rule-kit/go.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
@@ -57,12 +57,17 @@ export interface GoCacheAside {
 }
 
 /** Every cache-aside function in a Go file that imports a Redis client. */
-export function goCacheAsides(root: GoNode, imports: readonly SourceImport[]): GoCacheAside[] {
+export function goCacheAsides(file: { root: unknown; imports: readonly SourceImport[]; calls: readonly SourceCall[] }): GoCacheAside[] {
+  const { imports } = file;
+  // Walking a function's calls in the tree is costly; the loader's call list names the functions that
+  // hold both a read and a write method call, and only those can hold the shape.
+  const candidates = functionsWithReadAndWrite(file.calls);
+  if (candidates.size === 0) return [];
   // Without a Redis import in the file (`l.svcCtx.RedisClient.GetCtx`), the receiver's name is the evidence.
   const imported = imports.some((i) => GO_REDIS.test(i.module) || i.module === GO_ZERO_REDIS);
   const found: GoCacheAside[] = [];
-  for (const fn of root.descendantsOfType(["function_declaration", "method_declaration"])) {
-    if (!fn) continue;
+  for (const fn of (file.root as GoNode).descendantsOfType(["function_declaration", "method_declaration"])) {
+    if (!fn || !candidates.has(fn.childForFieldName("name")?.text ?? "")) continue;
     const calls = methodCalls(fn, imports);
     for (const get of calls) {
       if (!GO_CACHE_GET.has(get.method) || get.node.childForFieldName("arguments")?.namedChildCount === 0) continue;
@@ -89,6 +94,19 @@ export function goCacheAsides(root: GoNode, imports: readonly SourceImport[]): G
     }
   }
   return found;
+}
+
+/** Names of the functions with a call to a cache read method and one to a cache write method. */
+function functionsWithReadAndWrite(calls: readonly SourceCall[]): Set<string> {
+  const reads = new Set<string>();
+  const both = new Set<string>();
+  for (const call of calls) {
+    if (call.enclosingFunction === undefined) continue;
+    const method = call.callee.slice(call.callee.lastIndexOf(".") + 1);
+    if (GO_CACHE_GET.has(method)) reads.add(call.enclosingFunction);
+    if (GO_CACHE_SET.has(method) && reads.has(call.enclosingFunction)) both.add(call.enclosingFunction);
+  }
+  return both;
 }
 
 /** `x.M(...)` calls in a function, in source order, leaving out package functions (`http.Get`). */

@@ -57,7 +57,7 @@ other), model finders such as go-zero \`FindOne\` (the model may cache not-found
   analyzeGo(file, { report }): FileFacts | undefined {
     if (file.isTest || file.isGenerated) return undefined;
     let shapes = 0;
-    for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
+    for (const shape of goCacheAsides(file)) {
       shapes++;
       const finding = goNotFoundUncached(shape);
       if (!finding) continue;

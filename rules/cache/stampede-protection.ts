@@ -65,7 +65,7 @@ generated files are skipped.`,
       shapes: 0,
       findings: [],
     };
-    for (const shape of goCacheAsides(file.root as GoNode, file.imports)) {
+    for (const shape of goCacheAsides(file)) {
       facts.shapes++;
       if (shape.locked) continue;
       // A model finder (go-zero `FindOne`) may sit on a cached model that coalesces by itself.
