@@ -3,13 +3,28 @@
  * Started by go-workers.ts; a syntax tree never leaves the thread that parsed it, so the rules' work
  * on a file happens here and only plain data (reports, facts) goes back.
  */
+import * as nodeModule from "node:module";
 import { parentPort } from "node:worker_threads";
 import type { GoAnalysis, GoAnalyzer } from "./engine/run.js";
 import { createGoParser, type GoParser } from "./loaders/go.js";
-import { loaderFailure, readRepoText } from "./loaders/repository.js";
 import type { LoadDiagnostic, ReportDescriptor } from "./model/finding.js";
 import type { GoSourceFile, Rule } from "./rule-kit/define-rule.js";
-import { allRules } from "../rules/index.js";
+
+// The rules import the TypeScript compiler for their TypeScript visitors, which never run here:
+// "ts-morph" resolves to a stand-in (typescript-stand-in.ts), so no worker pays for loading it.
+// Not under the test runner (this file is then TypeScript source, loaded by jiti, which resolves by
+// itself), nor on a Node without module.register (before 20.6): the real compiler loads there.
+const standIn = new URL("./typescript-stand-in.js", import.meta.url).href;
+if (!import.meta.url.endsWith(".ts") && typeof nodeModule.register === "function") {
+  const hooks =
+    `export async function resolve(specifier, context, next) {` +
+    ` return specifier === "ts-morph" ? { url: ${JSON.stringify(standIn)}, shortCircuit: true } : next(specifier, context); }`;
+  nodeModule.register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+// Imported only now, so that the redirection applies to everything they import.
+const { loaderFailure, readRepoText } = await import("./loaders/repository.js");
+const { allRules } = await import("../rules/index.js");
+if (!import.meta.url.endsWith(".ts")) ((await import(standIn)) as typeof import("./typescript-stand-in.js")).armTypescriptStandIn();
 
 export interface GoBatchRequest {
   batch: number;
