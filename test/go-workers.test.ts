@@ -6,10 +6,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { allRules } from "../rules/index.js";
 import type { GoAnalysis, GoAnalyzer } from "../src/engine/run.js";
-import { analyzeGoFilesInWorkers, type GoWorkerLoading } from "../src/go-workers.js";
+import { analyzeGoFilesInWorkers, goWorkersRunning, keepGoWorkersBetweenRuns, type GoWorkerLoading } from "../src/go-workers.js";
 import { scan } from "../src/api.js";
 import { renderTiming } from "../src/reporters/timing.js";
 import { fixtureCases, runCase } from "./helpers/rule-fixtures.js";
@@ -25,6 +25,9 @@ const goRules = allRules.filter((rule) => rule.analyzeGo);
 
 // The first worker start under the test runner compiles the tool through jiti (about 20 s, then cached).
 vi.setConfig({ testTimeout: 120_000 });
+// Each worker start under the test runner costs seconds: these tests share the workers.
+beforeAll(() => keepGoWorkersBetweenRuns());
+afterAll(() => keepGoWorkersBetweenRuns(false));
 
 describe("Go analysis in worker threads", () => {
   it("covers the rules that analyse Go files", () => {
@@ -133,9 +136,17 @@ describe("the Go worker pool", () => {
     expect(second.seen).toEqual(aloneTwo.seen);
   });
 
-  it("is reused by the next scan", async () => {
+  it("is reused by the next scan when kept, and otherwise ends with the run, giving its memory back", async () => {
     const first = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
-    const second = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
-    expect(second.seen).toEqual(first.seen);
+    expect(goWorkersRunning()).toBe(2);
+    keepGoWorkersBetweenRuns(false);
+    expect(goWorkersRunning()).toBe(0);
+    try {
+      const second = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
+      expect(second.seen).toEqual(first.seen);
+      expect(goWorkersRunning()).toBe(0);
+    } finally {
+      keepGoWorkersBetweenRuns();
+    }
   });
 });
