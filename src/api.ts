@@ -21,7 +21,7 @@ import { SECTIONS, type RuleMeta } from "./model/rule.js";
 import type { Rule } from "./rule-kit/define-rule.js";
 import { renderRuleDoc } from "./reporters/rule-docs.js";
 import { didYouMean } from "./engine/did-you-mean.js";
-import { analyzeGoFilesInWorkers } from "./go-workers.js";
+import { analyzeGoFilesInWorkers, startGoWorkers } from "./go-workers.js";
 import { gitState, lookUp, writeEntry, type CacheSlot } from "./cache.js";
 import { INFORMATION_URI, TOOL_NAME, UsageError, toolVersion } from "./version.js";
 export { renderTiming } from "./reporters/timing.js";
@@ -135,7 +135,8 @@ export async function scan(options: ScanOptions): Promise<RunResult> {
   for (const [id, setting] of config.rules) options_.set(id, setting.options);
   for (const [id, given] of Object.entries(options.ruleOptions ?? {})) options_.set(id, { ...options_.get(id), ...given });
   const goPaths = repo.goFilePaths();
-  const threads = goThreads(options.concurrency, goPaths.length);
+  const threads = rules.some((rule) => rule.analyzeGo) ? goThreads(options.concurrency, goPaths.length) : 0;
+  if (threads > 0) startGoWorkers(threads);
   let threadsUsed = 0;
   const run = await runRules(
     {

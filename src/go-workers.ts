@@ -49,6 +49,14 @@ export function keepGoWorkersBetweenRuns(keep = true): void {
   if (!keep) resetPool();
 }
 
+/**
+ * Starts the workers a run will use, so that they load the parser and the rules while the main
+ * thread is still preparing the scan (a second or so of one busy core otherwise).
+ */
+export function startGoWorkers(threads: number): void {
+  while (pool.length < threads) pool.push(startWorker());
+}
+
 /** Workers started and not yet ended (for the tests). */
 export function goWorkersRunning(): number {
   return pool.length;
@@ -84,7 +92,7 @@ function runInPool(run: GoWorkerRun): Promise<number[]> {
   const batches: string[][] = [];
   for (let i = 0; i < run.paths.length; i += BATCH_SIZE) batches.push(run.paths.slice(i, i + BATCH_SIZE));
   const threads = Math.max(1, Math.min(run.threads, batches.length));
-  while (pool.length < threads) pool.push(startWorker());
+  startGoWorkers(threads);
   const workers = pool.slice(0, threads);
   const analyzerMs = run.analyzers.map(() => 0);
   const loading: GoWorkerLoading = { threads, diagnostics: [], skipped: [], marked: [], loaderMs: {} };
