@@ -131,9 +131,14 @@ function namesDeclaredIn(fn: GoNode): Set<string> {
 
 /** The value of a Go string literal node, or undefined when the node is not a string literal. */
 export function stringLiteralValue(node: GoNode): string | undefined {
-  if (node.type === "raw_string_literal") return node.text.slice(1, -1).replace(/\r/g, "");
-  if (node.type !== "interpreted_string_literal") return undefined;
-  const body = node.text.slice(1, -1);
+  if (node.type !== "raw_string_literal" && node.type !== "interpreted_string_literal") return undefined;
+  return goStringValue(node.text);
+}
+
+/** The value of a Go string literal from its source text, quotes included (`"a\tb"`, `` `raw` ``). */
+export function goStringValue(literal: string): string {
+  if (literal.startsWith("`")) return literal.slice(1, -1).replace(/\r/g, "");
+  const body = literal.slice(1, -1);
   const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\", "'": "'", a: "\x07", b: "\b", f: "\f", v: "\v" };
   return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (whole, escape: string) => {
     if (escape in simple) return simple[escape]!;

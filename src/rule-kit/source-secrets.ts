@@ -12,7 +12,7 @@ import type { Node as GoNode } from "web-tree-sitter";
 import type { ts } from "ts-morph";
 import type { GoFile, SourceImport } from "../model/artifacts.js";
 import type { Range } from "../model/location.js";
-import { goNodeRange, importForName, stringLiteralValue } from "./go.js";
+import { goNodeRange, goStringValue, importForName, stringLiteralValue } from "./go.js";
 import { mayHoldSecret } from "./secrets.js";
 import { tsNodeRange } from "./typescript.js";
 
@@ -37,7 +37,43 @@ export interface SourceSecretCandidate {
 const GO_JWT_MODULES = /^github\.com\/(golang-jwt\/jwt|dgrijalva\/jwt-go)(\/v\d+)?(\/request)?$/;
 const GO_ZERO_REST = "github.com/zeromicro/go-zero/rest";
 
+/**
+ * Go's tokens that can hold a quote: comments and rune literals are matched only so that the quotes
+ * inside them are passed over; string literals are what is wanted.
+ */
+const GO_QUOTED_TOKENS = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`[^`]*`/g;
+
 export function goSecretCandidates(file: GoFile<GoNode>): SourceSecretCandidate[] {
+  // A tree with errors may not hold a literal where the text's lexing sees one: walk the tree instead.
+  if (file.root.hasError) return goSecretCandidatesInTree(file);
+  // Building a node for every literal is the costly part, and most literals hold nothing secret under
+  // any name: the literals are found in the text, and only those whose value may hold a secret are
+  // looked up in the tree (the same literals, in the same order, as walking it).
+  const candidates: SourceSecretCandidate[] = [];
+  for (const match of file.text.matchAll(GO_QUOTED_TOKENS)) {
+    const text = match[0];
+    if (text[0] !== '"' && text[0] !== "`") continue;
+    const value = goStringValue(text);
+    if (value.length < 4 || value.length > 4096 || !mayHoldSecret(value)) continue;
+    const start = match.index!;
+    const literal = file.root.descendantForIndex(start, start + text.length);
+    if (!literal || literal.startIndex !== start || literal.endIndex !== start + text.length || stringLiteralValue(literal) !== value) {
+      return goSecretCandidatesInTree(file); // the text and the tree disagree: trust the tree
+    }
+    let declaration = literal;
+    while (declaration.parent && declaration.parent.type !== "source_file") declaration = declaration.parent;
+    if (declaration.type === "import_declaration" || declaration.type === "package_clause" || declaration.type === "comment") continue;
+    // Struct tags (`json:"password"`) are names, never values.
+    if (literal.parent?.type === "field_declaration") continue;
+    const name = declaration.type === "function_declaration" || declaration.type === "method_declaration" ? declaration.childForFieldName("name")?.text : undefined;
+    const fixture = name !== undefined && namesFixture(name);
+    candidates.push({ value, range: goNodeRange(literal), ...goBinding(literal, file.imports), ...(fixture ? { inFixtureCode: true } : {}) });
+  }
+  return candidates;
+}
+
+/** The same candidates found by walking every literal in the tree (files with syntax errors; the tests compare both). */
+export function goSecretCandidatesInTree(file: GoFile<GoNode>): SourceSecretCandidate[] {
   const candidates: SourceSecretCandidate[] = [];
   // Named functions are top-level in Go, so each declaration's own name is the only enclosing name
   // (walking per declaration also skips the import paths, a good share of a file's literals).
