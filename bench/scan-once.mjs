@@ -1,6 +1,7 @@
 // One scan in a fresh process, as a user runs it; prints what the runner needs as one JSON line.
 // Usage: node bench/scan-once.mjs <folder> <auto|off|threads> [rule-id,...]
 // Without rule ids every rule runs, including those the default `recommended` preset leaves off.
+// READINESS_BENCH_CACHE=<folder>: use the result cache there (the runner's second-run measurement).
 import { performance } from "node:perf_hooks";
 
 const started = performance.now();
@@ -12,6 +13,7 @@ const result = await scan({
   path: folder,
   only: rules ? rules.split(",") : allRules.map((rule) => rule.meta.id),
   concurrency: concurrency === "auto" || concurrency === "off" ? concurrency : Number(concurrency),
+  ...(process.env.READINESS_BENCH_CACHE && { cache: { location: process.env.READINESS_BENCH_CACHE } }),
 });
 const findingsByRule = {};
 for (const finding of result.findings) findingsByRule[finding.ruleId] = (findingsByRule[finding.ruleId] ?? 0) + 1;
@@ -25,5 +27,6 @@ process.stdout.write(
     timing: result.stats.timing,
     findingsByRule,
     complete: result.complete,
+    cache: result.stats.cache,
   }) + "\n",
 );
