@@ -102,7 +102,10 @@ function runInPool(run: GoWorkerRun): Promise<number[]> {
 
   return new Promise<number[]>((resolve, reject) => {
     const listeners = new Map<Worker, { message: (m: unknown) => void; error: (e: unknown) => void; exit: (code: number) => void }>();
+    let settled = false;
     const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
       for (const [worker, l] of listeners) {
         worker.off("message", l.message).off("error", l.error).off("exit", l.exit);
         worker.unref();
@@ -113,13 +116,18 @@ function runInPool(run: GoWorkerRun): Promise<number[]> {
         return resolve(analyzerMs);
       }
       resetPool(); // a worker in an unknown state is not reused
-      reject(error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error.message : String(error);
+      reject(new Error(`${reason} (in the Go worker threads; --concurrency off analyses Go files without them)`));
     };
     const send = (worker: Worker) => {
       if (nextToSend >= batches.length) return;
       const request: GoBatchRequest = { batch: nextToSend, repoRoot: run.repoRoot, paths: batches[nextToSend]!, analyzers: [...run.analyzers], ...(run.marker !== undefined && { marker: run.marker }) };
       nextToSend++;
-      worker.postMessage(request);
+      try {
+        worker.postMessage(request);
+      } catch (error) {
+        finish(error); // the request cannot be copied to the thread (an option that is not plain data)
+      }
     };
     const apply = (response: GoBatchResponse) => {
       for (const file of response.files) if (file.analyses) run.onFile(file.path, file.analyses);
@@ -137,6 +145,7 @@ function runInPool(run: GoWorkerRun): Promise<number[]> {
           if (response.fatal !== undefined) return finish(new Error(response.fatal));
           arrived.set(response.batch, response);
           send(worker);
+          if (settled) return;
           try {
             while (arrived.has(nextToApply)) {
               apply(arrived.get(nextToApply)!);
@@ -157,6 +166,7 @@ function runInPool(run: GoWorkerRun): Promise<number[]> {
       worker.on("message", l.message).on("error", l.error).on("exit", l.exit);
       worker.ref();
       send(worker);
+      if (settled) break;
     }
   });
 }

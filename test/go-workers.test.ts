@@ -136,6 +136,13 @@ describe("the Go worker pool", () => {
     expect(second.seen).toEqual(aloneTwo.seen);
   });
 
+  it("fails the run, naming the way around it, when the workers cannot be given the work", async () => {
+    // Options come from validated configuration and are plain data; a function cannot be copied to a thread.
+    const run = analyze([{ ruleId: "go/no-fmt-print", options: { notData: () => 1 } }]);
+    await expect(run).rejects.toThrow(/could not be cloned.*--concurrency off analyses Go files without them/);
+    expect(goWorkersRunning()).toBe(0); // workers in an unknown state are not kept
+  });
+
   it("is reused by the next scan when kept, and otherwise ends with the run, giving its memory back", async () => {
     const first = await analyze([{ ruleId: "go/no-fmt-print", options: {} }]);
     expect(goWorkersRunning()).toBe(2);
