@@ -5,7 +5,19 @@ import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule
 import { importForName } from "../../src/rule-kit/go.js";
 import { isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { addCalledNames, goProgramDirs, goZeroServedPaths, isGoZeroConfig, owningPackageRoot, programRunsStart, underRoot, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
+import {
+  addGoFileToPackage,
+  goPackageFileFacts,
+  goProgramDirs,
+  goZeroServedPaths,
+  isGoZeroConfig,
+  owningPackageRoot,
+  programRunsStart,
+  underRoot,
+  type CallsByFunction,
+  type GoPackageFileFacts,
+  type GoStartSite,
+} from "../../src/rule-kit/services.js";
 
 type Where = { path: string; range: Range };
 
@@ -52,13 +64,7 @@ interface GoPackageFacts {
 }
 
 /** What one Go file contributes to its package (plain data: it may come from a worker thread). */
-interface GoFileFacts {
-  dir: string;
-  isMain: boolean;
-  /** Import paths, in the file's order. */
-  imports: string[];
-  /** The file's called names by calling function, in first-call order (what addCalledNames builds). */
-  called: [caller: string, names: string[]][];
+interface GoFileFacts extends GoPackageFileFacts {
   goZero: boolean;
   /** The file's first exporter call. */
   exported?: Where & { how: string };
@@ -249,13 +255,8 @@ test and example folders; go-zero programs whose config cannot be found.`,
   },
   analyzeGo(file): GoFileFacts | undefined {
     if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
-    const called: CallsByFunction = new Map();
-    addCalledNames(file.calls, called);
     const facts: GoFileFacts = {
-      dir: file.dir,
-      isMain: file.packageName === "main",
-      imports: file.imports.map((i) => i.module),
-      called: [...called].map(([caller, names]) => [caller, [...names]]),
+      ...goPackageFileFacts(file),
       goZero: false,
       metrics: [],
       updates: false,
@@ -277,13 +278,7 @@ test and example folders; go-zero programs whose config cannot be found.`,
           pkg = { dir: facts.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, metrics: [], updates: false };
           goPackages.set(facts.dir, pkg);
         }
-        if (facts.isMain) pkg.isMain = true;
-        for (const module of facts.imports) pkg.imports.add(module);
-        for (const [caller, names] of facts.called) {
-          let into = pkg.called.get(caller);
-          if (!into) pkg.called.set(caller, (into = new Set()));
-          for (const name of names) into.add(name);
-        }
+        addGoFileToPackage(pkg, facts);
         if (facts.goZero) pkg.goZero = true;
         // The package's first exporter: the first file's that has one.
         if (facts.exported) pkg.exported ??= facts.exported;

@@ -4,7 +4,19 @@ import type { Range } from "../../src/model/location.js";
 import { defineRule, type TsSourceFile } from "../../src/rule-kit/define-rule.js";
 import { getIn, isNonProductionManifest, isRecord } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { addCalledNames, goProgramDirs, isGoZeroConfig, linkContainerToRoots, owningPackageRoot, programRunsStart, underRoot, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
+import {
+  addGoFileToPackage,
+  goPackageFileFacts,
+  goProgramDirs,
+  isGoZeroConfig,
+  linkContainerToRoots,
+  owningPackageRoot,
+  programRunsStart,
+  underRoot,
+  type CallsByFunction,
+  type GoPackageFileFacts,
+  type GoStartSite,
+} from "../../src/rule-kit/services.js";
 
 // ---------------------------------------------------------------------------------------------
 // Go
@@ -24,13 +36,8 @@ interface GoPackageFacts {
 }
 
 /** What one Go file contributes to its package (plain data: arrays in source order). */
-interface FileFacts {
-  dir: string;
-  isMain: boolean;
-  imports: string[];
+interface FileFacts extends GoPackageFileFacts {
   starts: GoServerStart[];
-  /** Names called, by the top-level function they are called in ("" for none), in order of first call. */
-  called: [caller: string, names: string[]][];
   goZero: boolean;
   tracerSet: boolean;
 }
@@ -203,14 +210,9 @@ example folders; go-zero programs whose config cannot be found.`,
     if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
     // Returned even when empty: a package joins the map at its first file, and that order decides which
     // folder an import resolves to and which server start of a program is reported.
-    const called: CallsByFunction = new Map();
-    addCalledNames(file.calls, called);
     const facts: FileFacts = {
-      dir: file.dir,
-      isMain: file.packageName === "main",
-      imports: file.imports.map((i) => i.module),
+      ...goPackageFileFacts(file),
       starts: [],
-      called: [...called].map(([caller, names]) => [caller, [...names]]),
       goZero: false,
       tracerSet: false,
     };
@@ -238,14 +240,7 @@ example folders; go-zero programs whose config cannot be found.`,
           pkg = { dir: facts.dir, isMain: false, imports: new Set(), starts: [], called: new Map(), goZero: false, tracerSet: false };
           goPackages.set(facts.dir, pkg);
         }
-        if (facts.isMain) pkg.isMain = true;
-        for (const i of facts.imports) pkg.imports.add(i);
-        // Same insertion order as adding the file's calls one by one: callers and names by first call.
-        for (const [caller, names] of facts.called) {
-          let into = pkg.called.get(caller);
-          if (!into) pkg.called.set(caller, (into = new Set()));
-          for (const name of names) into.add(name);
-        }
+        addGoFileToPackage(pkg, facts);
         if (facts.goZero) pkg.goZero = true;
         if (facts.tracerSet) pkg.tracerSet = true;
         pkg.starts.push(...facts.starts);

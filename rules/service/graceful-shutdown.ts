@@ -5,7 +5,16 @@ import { defineRule, type GoSourceFile, type TsSourceFile } from "../../src/rule
 import { callArguments } from "../../src/rule-kit/go.js";
 import { isNonProductionManifest } from "../../src/rule-kit/kubernetes.js";
 import { scanRelative } from "../../src/rule-kit/paths.js";
-import { addCalledNames, goProgramDirs, owningPackageRoot, programRunsStart, type CallsByFunction, type GoStartSite } from "../../src/rule-kit/services.js";
+import {
+  addGoFileToPackage,
+  goPackageFileFacts,
+  goProgramDirs,
+  owningPackageRoot,
+  programRunsStart,
+  type CallsByFunction,
+  type GoPackageFileFacts,
+  type GoStartSite,
+} from "../../src/rule-kit/services.js";
 import { typescriptKit } from "../../src/rule-kit/typescript.js";
 
 const kit = typescriptKit(ts);
@@ -22,14 +31,8 @@ interface ServerStart extends GoStartSite {
 }
 
 /** What one Go file contributes to its package (plain data: it may come from a worker thread). */
-interface GoFileFacts {
-  dir: string;
-  isMain: boolean;
-  /** Import paths, in the file's order. */
-  imports: string[];
+interface GoFileFacts extends GoPackageFileFacts {
   starts: ServerStart[];
-  /** The file's called names by calling function, in first-call order (what addCalledNames builds). */
-  called: [caller: string, names: string[]][];
   sigterm: boolean;
   shutdown: boolean;
   /** The last managing framework the file calls (the package keeps the last one seen, as before). */
@@ -278,14 +281,9 @@ Not reported:
   },
   analyzeGo(file): GoFileFacts | undefined {
     if (file.isTest || IGNORED_BUILD.test(file.text)) return undefined;
-    const called: CallsByFunction = new Map();
-    addCalledNames(file.calls, called);
     const facts: GoFileFacts = {
-      dir: file.dir,
-      isMain: file.packageName === "main",
-      imports: file.imports.map((i) => i.module),
+      ...goPackageFileFacts(file),
       starts: [],
-      called: [...called].map(([caller, names]) => [caller, [...names]]),
       sigterm: false,
       shutdown: false,
     };
@@ -317,13 +315,7 @@ Not reported:
       // Every file of a package, in file order: the package map's order decides import resolution and report order.
       goFacts(facts) {
         const pkg = goPackage(facts.dir);
-        if (facts.isMain) pkg.isMain = true;
-        for (const module of facts.imports) pkg.imports.add(module);
-        for (const [caller, names] of facts.called) {
-          let into = pkg.called.get(caller);
-          if (!into) pkg.called.set(caller, (into = new Set()));
-          for (const name of names) into.add(name);
-        }
+        addGoFileToPackage(pkg, facts);
         if (facts.managedBy) pkg.managedBy = facts.managedBy;
         if (facts.sigterm) pkg.sigterm = true;
         if (facts.shutdown) pkg.shutdown = true;

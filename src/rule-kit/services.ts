@@ -241,6 +241,54 @@ export function addCalledNames(calls: readonly { callee: string; enclosingFuncti
 }
 
 /**
+ * What one Go file tells its package, for rules that follow programs across packages (plain data: what
+ * `analyzeGo` returns). Rebuilt into the package, in file order, by `addGoFileToPackage`.
+ */
+export interface GoPackageFileFacts {
+  dir: string;
+  isMain: boolean;
+  /** Import paths, in the file's order. */
+  imports: string[];
+  /** Names called, by the top-level function they are called in ("" for none), in order of first call. */
+  called: [caller: string, names: string[]][];
+}
+
+export function goPackageFileFacts(file: {
+  dir: string;
+  packageName: string;
+  imports: readonly { module: string }[];
+  calls: readonly { callee: string; enclosingFunction?: string }[];
+}): GoPackageFileFacts {
+  const called: CallsByFunction = new Map();
+  addCalledNames(file.calls, called);
+  return {
+    dir: file.dir,
+    isMain: file.packageName === "main",
+    imports: file.imports.map((i) => i.module),
+    called: [...called].map(([caller, names]) => [caller, [...names]]),
+  };
+}
+
+/** A Go package as those rules rebuild it from its files' facts. */
+export interface GoPackageBase {
+  dir: string;
+  isMain: boolean;
+  imports: Set<string>;
+  called: CallsByFunction;
+}
+
+/** Adds a file's facts to its package: the same sets, in the same order, as adding the file's imports and calls one by one. */
+export function addGoFileToPackage(pkg: GoPackageBase, facts: GoPackageFileFacts): void {
+  if (facts.isMain) pkg.isMain = true;
+  for (const module of facts.imports) pkg.imports.add(module);
+  for (const [caller, names] of facts.called) {
+    let into = pkg.called.get(caller);
+    if (!into) pkg.called.set(caller, (into = new Set()));
+    for (const name of names) into.add(name);
+  }
+}
+
+/**
  * Whether a program runs a server start found among its packages: in its main package always; in an imported
  * package when another package of the program calls the function the start is in (by name), or a function of
  * its own package that the program runs does. A shared `server` package with RunHTTPServer and RunGRPCServer is
