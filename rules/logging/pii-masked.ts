@@ -230,17 +230,29 @@ function checkGoFile(file: GoSourceFile, out: Candidate[], judge: Judge, anyName
 type GoAdd = (node: GoNode, shown: string, kind: Kind, wholeObject: boolean) => void;
 
 /** A key-value pair: a personal-data key whose value is not masked. */
-function checkGoKeyValue(keyNode: GoNode | undefined, value: GoNode | undefined, imports: readonly SourceImport[], add: GoAdd, judge: Judge): void {
+function checkGoKeyValue(
+  keyNode: GoNode | undefined,
+  value: GoNode | undefined,
+  imports: readonly SourceImport[],
+  add: GoAdd,
+  judge: Judge,
+  inLiteral = false,
+): void {
   if (!keyNode || !value) return;
   const key = stringLiteralValue(keyNode);
   if (key === undefined) return;
   const kind = judge.kind(key);
   if (kind && !isGoMasked(value, judge)) add(keyNode, `"${key}"`, kind, false);
-  else if (!kind) checkGoValue(value, imports, add, judge);
+  else if (!kind) checkGoValue(value, imports, add, judge, inLiteral);
 }
 
 /** A logged value: its own name (identifier, field, getter), or the keys of a map / Fields literal. */
-function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd, judge: Judge): void {
+/**
+ * `inLiteral`: the node lies inside a composite literal whose keyed elements are all being checked
+ * already (they are its descendants); walking a nested literal's again would only repeat them, and on
+ * literals nested thousands deep the repeats grow with the square of the depth.
+ */
+function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd, judge: Judge, inLiteral = false): void {
   if (isGoMasked(node, judge)) return;
   let inner = node;
   while (inner.type === "unary_expression" || inner.type === "parenthesized_expression") {
@@ -249,11 +261,12 @@ function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd
     inner = operand;
   }
   if (inner.type === "composite_literal") {
+    if (inLiteral) return;
     for (const element of inner.descendantsOfType("keyed_element")) {
       const [k, v] = element?.namedChildren ?? [];
       const keyLiteral = k?.namedChildren[0] ?? k;
       const valueNode = v?.namedChildren[0] ?? v;
-      if (keyLiteral && valueNode) checkGoKeyValue(keyLiteral, valueNode, imports, add, judge);
+      if (keyLiteral && valueNode) checkGoKeyValue(keyLiteral, valueNode, imports, add, judge, true);
     }
     return;
   }
@@ -263,7 +276,7 @@ function checkGoValue(node: GoNode, imports: readonly SourceImport[], add: GoAdd
     const args = callArguments(inner);
     // A field constructor: `zap.String("email", v)`, `logx.Field("phone", v)`, `slog.String(...)`.
     if (GO_FIELD_FUNCS.test(fn.childForFieldName("field")?.text ?? "")) {
-      checkGoKeyValue(args[0], args[1], imports, add, judge);
+      checkGoKeyValue(args[0], args[1], imports, add, judge, inLiteral);
       return;
     }
     // `in.GetEmail()`: a getter without arguments names its field.
