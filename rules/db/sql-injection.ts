@@ -193,9 +193,12 @@ function goQueryTaint(expr: GoNode, imports: readonly SourceImport[], depth: num
 function goCollect(expr: GoNode, imports: readonly SourceImport[], depth: number): { literal: string; dynamic: GoDynamicPart[] } {
   const empty = { literal: "", dynamic: [] as GoDynamicPart[] };
   if (depth > 3) return empty;
-  if (expr.type === "parenthesized_expression") {
+  // Loops, not recursion, over parentheses and `+` chains: a worker thread's stack is four times the main
+  // thread's, and a walk that recursed per level would fail on one and not the other (same output either way).
+  while (expr.type === "parenthesized_expression") {
     const inner = expr.namedChildren.find((n) => n !== null);
-    return inner ? goCollect(inner, imports, depth) : empty;
+    if (!inner) return empty;
+    expr = inner;
   }
   if (expr.type === "identifier") {
     const all = { literal: "", dynamic: [] as GoDynamicPart[] };
@@ -236,16 +239,18 @@ interface GoDynamicPart {
 /** The literal text and the dynamic parts of `a + b + ...` or `fmt.Sprintf(format, ...)`. */
 function goBuiltString(expr: GoNode, imports: readonly SourceImport[]): { literal: string; dynamic: GoDynamicPart[] } | undefined {
   if (expr.type === "binary_expression" && expr.childForFieldName("operator")?.text === "+") {
+    // The chain's operands, left to right (see goCollect on why this is not recursive).
     const operands: GoNode[] = [];
-    const flatten = (n: GoNode) => {
+    const pending: GoNode[] = [expr];
+    while (pending.length > 0) {
+      const n = pending.pop()!;
       if (n.type === "binary_expression" && n.childForFieldName("operator")?.text === "+") {
-        const l = n.childForFieldName("left");
         const r = n.childForFieldName("right");
-        if (l) flatten(l);
-        if (r) flatten(r);
+        const l = n.childForFieldName("left");
+        if (r) pending.push(r);
+        if (l) pending.push(l);
       } else operands.push(n);
-    };
-    flatten(expr);
+    }
     let literal = "";
     const dynamic: GoDynamicPart[] = [];
     for (const operand of operands) {
