@@ -15,7 +15,8 @@ import type { GoSourceFile, Rule } from "./rule-kit/define-rule.js";
 // Not under the test runner (this file is then TypeScript source, loaded by jiti, which resolves by
 // itself), nor on a Node without module.register (before 20.6): the real compiler loads there.
 const standIn = new URL("./typescript-stand-in.js", import.meta.url).href;
-if (!import.meta.url.endsWith(".ts") && typeof nodeModule.register === "function") {
+const redirected = !import.meta.url.endsWith(".ts") && typeof nodeModule.register === "function";
+if (redirected) {
   const hooks =
     `export async function resolve(specifier, context, next) {` +
     ` return specifier === "ts-morph" ? { url: ${JSON.stringify(standIn)}, shortCircuit: true } : next(specifier, context); }`;
@@ -24,7 +25,7 @@ if (!import.meta.url.endsWith(".ts") && typeof nodeModule.register === "function
 // Imported only now, so that the redirection applies to everything they import.
 const { loaderFailure, readRepoText } = await import("./loaders/repository.js");
 const { allRules } = await import("../rules/index.js");
-if (!import.meta.url.endsWith(".ts")) ((await import(standIn)) as typeof import("./typescript-stand-in.js")).armTypescriptStandIn();
+if (redirected) ((await import(standIn)) as typeof import("./typescript-stand-in.js")).armTypescriptStandIn();
 
 export interface GoBatchRequest {
   batch: number;
